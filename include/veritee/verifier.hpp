@@ -1,0 +1,39 @@
+// Authenticity of a report (the go-sev-guest "verify" stage): well-formedness, the AMD chain,
+// the report signature and the binding of REPORTED_TCB and CHIP_ID to the signing
+// certificate. Appraisal against reference values is a separate stage.
+#pragma once
+
+#include <optional>
+
+#include "veritee/check.hpp"
+#include "veritee/endorsements.hpp"
+#include "veritee/product.hpp"
+#include "veritee/report.hpp"
+#include "veritee/trust_store.hpp"
+
+namespace veritee {
+
+struct VerifyOptions {
+  x509::TimePoint now;                     // validity decisions use this, never the clock
+  std::optional<snp::Product> product;     // user's statement; must agree with the evidence
+  bool require_crl = false;                // fail (rather than skip) when no CRL is given
+};
+
+struct VerificationResult {
+  CheckList checks;
+  std::optional<snp::Product> product;  // as determined, when it could be
+  bool verified() const { return checks.passed(); }
+};
+
+class Verifier {
+ public:
+  explicit Verifier(const x509::TrustStore& roots = x509::TrustStore::amd()) : roots_(&roots) {}
+
+  VerificationResult verify(const snp::Report& report, const Endorsements& endorsements,
+                            const VerifyOptions& options) const;
+
+ private:
+  const x509::TrustStore* roots_;
+};
+
+}  // namespace veritee
