@@ -1,8 +1,8 @@
 // The certificate table a host hands the guest with an extended report (SNP_GET_EXT_REPORT,
 // configfs-tsm `auxblob`): entries of a 16-byte GUID, u32 offset, u32 length, ended by an
 // all-zero entry; offsets are from the start of the table (GHCB spec 2.03, section 4.1.8.1
-// "SNP Extended Guest Request"; DESIGN.md 3.7). GUIDs are printed in their canonical text
-// form; the first three groups are stored little endian.
+// "SNP Extended Guest Request"; DESIGN.md 3.7). GUID bytes are in RFC 4122 order (the order
+// of their text form), as Linux hosts, go-sev-guest and virtee/sev write and read them.
 #pragma once
 
 #include <optional>

@@ -1,0 +1,37 @@
+#include "cli_common.hpp"
+
+#include <iostream>
+#include <iterator>
+
+namespace veritee::cli {
+
+void print_error(const Error& error) { std::cerr << "veritee: " << error.message << '\n'; }
+void print_error(const std::string& message) { std::cerr << "veritee: " << message << '\n'; }
+
+Result<snp::Evidence> load_evidence_file(const std::string& path) {
+  Bytes bytes;
+  if (path == "-") {
+    bytes.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    auto read = read_file(path);
+    if (!read) return std::unexpected(read.error());
+    bytes = std::move(*read);
+  }
+  auto ev = snp::load_evidence(bytes);
+  if (!ev) return fail(ev.error().code, path + ": " + ev.error().message);
+  return ev;
+}
+
+Result<std::optional<snp::Product>> product_flag(const std::string& value) {
+  if (value.empty()) return std::optional<snp::Product>{};
+  auto p = snp::parse_product(value);
+  if (!p) return std::unexpected(p.error());
+  return std::optional<snp::Product>{*p};
+}
+
+Result<x509::TimePoint> time_flag(const std::string& value) {
+  if (value.empty()) return std::chrono::system_clock::now();
+  return x509::parse_time(value);
+}
+
+}  // namespace veritee::cli

@@ -1,0 +1,27 @@
+// Helpers the sub-commands share: reading evidence and flags, printing errors.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "veritee/certificate.hpp"
+#include "veritee/error.hpp"
+#include "veritee/evidence.hpp"
+#include "veritee/product.hpp"
+
+namespace veritee::cli {
+
+// "veritee: <message>" on stderr.
+void print_error(const Error& error);
+void print_error(const std::string& message);
+
+// Reads and unwraps an evidence file ("-" is stdin).
+Result<snp::Evidence> load_evidence_file(const std::string& path);
+
+// --product value, empty when the flag was not given.
+Result<std::optional<snp::Product>> product_flag(const std::string& value);
+
+// --at value (RFC 3339), now when empty.
+Result<x509::TimePoint> time_flag(const std::string& value);
+
+}  // namespace veritee::cli

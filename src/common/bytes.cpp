@@ -1,0 +1,172 @@
+#include "veritee/bytes.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <random>
+
+#include <openssl/evp.h>
+
+namespace veritee {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+}  // namespace
+
+std::string to_hex(ByteView bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (std::uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xF]);
+  }
+  return out;
+}
+
+Result<Bytes> from_hex(std::string_view text) {
+  Bytes out;
+  out.reserve(text.size() / 2);
+  int high = -1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (is_space(c)) continue;
+    int v = hex_value(c);
+    if (v < 0) {
+      return fail(Errc::kInvalidInput,
+                  "not hex: character " + std::to_string(i) + " is not a hex digit");
+    }
+    if (high < 0) {
+      high = v;
+    } else {
+      out.push_back(static_cast<std::uint8_t>((high << 4) | v));
+      high = -1;
+    }
+  }
+  if (high >= 0) return fail(Errc::kInvalidInput, "not hex: odd number of hex digits");
+  return out;
+}
+
+std::string to_base64(ByteView bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
+                          static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+Result<Bytes> from_base64(std::string_view text) {
+  // Normalize: drop whitespace, map the URL-safe alphabet, restore padding. EVP_DecodeBlock
+  // then does the decoding (and rejects any other character).
+  std::string clean;
+  clean.reserve(text.size() + 3);
+  for (char c : text) {
+    if (is_space(c)) continue;
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+    clean.push_back(c);
+  }
+  std::size_t pad = 0;
+  while (!clean.empty() && clean.back() == '=') {
+    clean.pop_back();
+    ++pad;
+  }
+  if (pad > 2 || clean.size() % 4 == 1) {
+    return fail(Errc::kInvalidInput, "not base64: wrong length or padding");
+  }
+  std::size_t data_chars = clean.size();
+  while (clean.size() % 4 != 0) clean.push_back('=');
+  if (clean.empty()) return Bytes{};
+  Bytes out(clean.size() / 4 * 3);
+  int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()),
+                          static_cast<int>(clean.size()));
+  if (n < 0) return fail(Errc::kInvalidInput, "not base64: invalid character");
+  // EVP_DecodeBlock counts padding as zero bytes; keep only the real ones.
+  out.resize(data_chars * 3 / 4);
+  return out;
+}
+
+std::string to_base64url(ByteView bytes) {
+  std::string s = to_base64(bytes);
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  std::replace(s.begin(), s.end(), '+', '-');
+  std::replace(s.begin(), s.end(), '/', '_');
+  return s;
+}
+
+bool all_zero(ByteView bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+Result<Bytes> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(Errc::kIo, "cannot open " + path.string() + ": " + std::strerror(errno));
+  }
+  Bytes out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return fail(Errc::kIo, "cannot read " + path.string());
+  return out;
+}
+
+Result<void> write_file_atomic(const std::filesystem::path& path, ByteView bytes,
+                               unsigned mode) {
+  auto dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  std::random_device rd;
+  auto tmp = dir / ("." + path.filename().string() + ".tmp." + std::to_string(getpid()) + "." +
+                    std::to_string(rd()));
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return fail(Errc::kIo, "cannot create " + tmp.string() + ": " + std::strerror(errno));
+  }
+  auto cleanup = [&](const std::string& what) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail(Errc::kIo, what + " " + path.string() + ": " + std::strerror(err));
+  };
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return cleanup("cannot write");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fchmod(fd, mode) != 0) return cleanup("cannot set mode of");
+  if (::fsync(fd) != 0) return cleanup("cannot sync");
+  if (::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    return fail(Errc::kIo, "cannot close " + tmp.string() + ": " + std::strerror(errno));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return fail(Errc::kIo, "cannot rename into " + path.string() + ": " + std::strerror(err));
+  }
+  // Make the rename durable.
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+}  // namespace veritee

@@ -1,0 +1,129 @@
+#include "veritee/evidence.hpp"
+
+#include <algorithm>
+
+#include "veritee/byte_reader.hpp"
+#include "veritee/hcl_report.hpp"
+
+namespace veritee::snp {
+namespace {
+
+// The kernel's struct snp_report_resp is a 4000-byte buffer (include/uapi/linux/sev-guest.h).
+constexpr std::size_t kMsgReportRspBuffer = 4000;
+constexpr std::size_t kMsgReportRspHeader = 0x20;  // status, report_size, 24 reserved
+
+bool is_text(ByteView in) {
+  return std::all_of(in.begin(), in.end(), [](std::uint8_t c) {
+    return (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t';
+  });
+}
+
+bool looks_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) || c == ' ' || c == '\n' ||
+           c == '\r' || c == '\t';
+  });
+}
+
+Result<void> find_report(Evidence& ev) {
+  ByteView data(ev.data);
+  ByteReader r(data);
+  if (data.size() >= 4 && r.le_at<std::uint32_t>(0) == kHclMagic) {
+    if (data.size() < kHclReportOffset + kReportSize) {
+      return fail(Errc::kTruncated, "truncated HCL report: " + std::to_string(data.size()) +
+                                        " bytes, the report alone ends at 0x4C0");
+    }
+    ev.container = Container::kAzureHcl;
+    ev.report_offset = kHclReportOffset;
+    return {};
+  }
+  if (data.size() == kReportSize) {
+    ev.container = Container::kRawReport;
+    ev.report_offset = 0;
+    return {};
+  }
+  if (data.size() >= kMsgReportRspHeader + kReportSize &&
+      r.le_at<std::uint32_t>(4) == kReportSize &&
+      all_zero(*r.bytes_at(8, kMsgReportRspHeader - 8))) {
+    std::uint32_t status = *r.le_at<std::uint32_t>(0);
+    if (status != 0) {
+      return fail(Errc::kInvalidInput, "MSG_REPORT_RSP carries firmware status " +
+                                           std::to_string(status) + " and no valid report");
+    }
+    auto tail = data.subspan(kMsgReportRspHeader + kReportSize);
+    if (data.size() > kMsgReportRspBuffer || !all_zero(tail)) {
+      return fail(Errc::kInvalidInput,
+                  "MSG_REPORT_RSP followed by " + std::to_string(tail.size()) +
+                      " bytes that are not the kernel's zero padding (buffer is 4000 bytes)");
+    }
+    ev.container = Container::kMsgReportRsp;
+    ev.report_offset = kMsgReportRspHeader;
+    return {};
+  }
+  if (data.size() < kReportSize) {
+    return fail(Errc::kTruncated, "truncated report: " + std::to_string(data.size()) +
+                                      " bytes, an ATTESTATION_REPORT is 1184 (0x4A0)");
+  }
+  return fail(Errc::kInvalidInput,
+              std::to_string(data.size()) +
+                  " bytes that are neither a raw report (exactly 1184 bytes), an Azure HCL blob "
+                  "(magic HCLA) nor a MSG_REPORT_RSP (report_size 0x4A0 at offset 4)");
+}
+
+}  // namespace
+
+std::string_view to_string(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::kBinary: return "binary";
+    case Encoding::kHex: return "hex";
+    case Encoding::kBase64: return "base64";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Container container) {
+  switch (container) {
+    case Container::kRawReport: return "raw report";
+    case Container::kAzureHcl: return "Azure HCL blob";
+    case Container::kMsgReportRsp: return "SNP MSG_REPORT_RSP";
+  }
+  return "unknown";
+}
+
+std::string Evidence::describe() const {
+  std::string s = std::string(to_string(encoding)) + ", " + std::string(to_string(container));
+  if (report_offset != 0) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " (report at 0x%zX)", report_offset);
+    s += buf;
+  }
+  return s;
+}
+
+Result<Evidence> load_evidence(ByteView input) {
+  Evidence ev;
+  if (input.empty()) return fail(Errc::kTruncated, "empty input: no report");
+  if (is_text(input)) {
+    std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
+    Result<Bytes> decoded = looks_hex(text) ? from_hex(text) : from_base64(text);
+    if (!decoded) {
+      return fail(Errc::kInvalidInput,
+                  "text input is neither hex nor base64 of a report: " + decoded.error().message);
+    }
+    ev.encoding = looks_hex(text) ? Encoding::kHex : Encoding::kBase64;
+    ev.data = std::move(*decoded);
+  } else {
+    ev.encoding = Encoding::kBinary;
+    ev.data.assign(input.begin(), input.end());
+  }
+  if (auto found = find_report(ev); !found) {
+    auto e = found.error();
+    if (ev.encoding != Encoding::kBinary) {
+      e.message = std::string(to_string(ev.encoding)) + " text decoded to " + e.message;
+    }
+    return std::unexpected(e);
+  }
+  return ev;
+}
+
+}  // namespace veritee::snp

@@ -1,0 +1,259 @@
+#include "veritee/certificate.hpp"
+
+#include <cstring>
+#include <ctime>
+
+#include <openssl/asn1.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "x509/openssl_util.hpp"
+
+namespace veritee::x509 {
+namespace {
+
+// AMD doc 57230, Table 8 "VCEK Certificate Extensions": OID arc 1.3.6.1.4.1.3704.1.
+constexpr const char* kOidStructVersion = "1.3.6.1.4.1.3704.1.1";
+constexpr const char* kOidProductName = "1.3.6.1.4.1.3704.1.2";
+constexpr const char* kOidSplPrefix = "1.3.6.1.4.1.3704.1.3.";  // .1 bl .. .8 ucode, .9 fmc
+constexpr const char* kOidHwId = "1.3.6.1.4.1.3704.1.4";
+constexpr const char* kOidCspId = "1.3.6.1.4.1.3704.1.5";
+
+std::string name_cn(const X509_NAME* name) {
+  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (idx < 0) return {};
+  const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                     static_cast<std::size_t>(ASN1_STRING_length(s)));
+}
+
+TimePoint asn1_time(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return TimePoint{};
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+// The DER contents of the extension with this dotted OID, or nullptr when absent.
+const ASN1_OCTET_STRING* extension_data(X509* cert, const char* oid) {
+  ASN1_OBJECT* obj = OBJ_txt2obj(oid, 1);
+  if (!obj) return nullptr;
+  int idx = X509_get_ext_by_OBJ(cert, obj, -1);
+  ASN1_OBJECT_free(obj);
+  if (idx < 0) return nullptr;
+  return X509_EXTENSION_get_data(X509_get_ext(cert, idx));
+}
+
+Result<ossl::Asn1TypePtr> decode_any(const ASN1_OCTET_STRING* data, const char* oid) {
+  const unsigned char* p = ASN1_STRING_get0_data(data);
+  long len = ASN1_STRING_length(data);
+  ossl::Asn1TypePtr t(d2i_ASN1_TYPE(nullptr, &p, len));
+  if (!t || p != ASN1_STRING_get0_data(data) + len) {
+    return fail(Errc::kEndorsementInvalid,
+                std::string("certificate extension ") + oid + " is not one DER value");
+  }
+  return t;
+}
+
+Result<std::int64_t> ext_integer(const ASN1_OCTET_STRING* data, const char* oid) {
+  auto t = decode_any(data, oid);
+  if (!t) return std::unexpected(t.error());
+  std::int64_t v = 0;
+  if (ASN1_TYPE_get(t->get()) != V_ASN1_INTEGER ||
+      ASN1_INTEGER_get_int64(&v, t->get()->value.integer) != 1) {
+    return fail(Errc::kEndorsementInvalid,
+                std::string("certificate extension ") + oid + " is not an INTEGER");
+  }
+  return v;
+}
+
+Result<std::string> ext_string(const ASN1_OCTET_STRING* data, const char* oid) {
+  auto t = decode_any(data, oid);
+  if (!t) return std::unexpected(t.error());
+  int type = ASN1_TYPE_get(t->get());
+  if (type != V_ASN1_IA5STRING && type != V_ASN1_UTF8STRING && type != V_ASN1_PRINTABLESTRING) {
+    return fail(Errc::kEndorsementInvalid,
+                std::string("certificate extension ") + oid + " is not a string");
+  }
+  const ASN1_STRING* s = t->get()->value.asn1_string;
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                     static_cast<std::size_t>(ASN1_STRING_length(s)));
+}
+
+}  // namespace
+
+Result<Certificate> Certificate::from_der(ByteView der) {
+  const unsigned char* p = der.data();
+  std::shared_ptr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
+  if (!cert) {
+    return fail(Errc::kEndorsementInvalid, "not a DER X.509 certificate: " + ossl::last_error());
+  }
+  if (p != der.data() + der.size()) {
+    return fail(Errc::kEndorsementInvalid, "DER certificate followed by " +
+                                               std::to_string(der.data() + der.size() - p) +
+                                               " unexpected bytes");
+  }
+  std::shared_ptr<EVP_PKEY> key(X509_get_pubkey(cert.get()), EVP_PKEY_free);
+  if (!key) {
+    return fail(Errc::kEndorsementInvalid,
+                "certificate public key unreadable: " + ossl::last_error());
+  }
+  return Certificate(std::move(cert), std::move(key));
+}
+
+Result<std::vector<Certificate>> Certificate::load_all(ByteView input) {
+  std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
+  std::vector<Certificate> out;
+  if (text.find("-----BEGIN") == std::string_view::npos) {
+    auto one = from_der(input);
+    if (!one) return std::unexpected(one.error());
+    out.push_back(std::move(*one));
+    return out;
+  }
+  auto bio = ossl::mem_bio(input.data(), input.size());
+  for (;;) {
+    ossl::X509Ptr x(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!x) break;
+    unsigned char* der = nullptr;
+    int len = i2d_X509(x.get(), &der);
+    if (len <= 0) return fail(Errc::kEndorsementInvalid, "cannot re-encode a PEM certificate");
+    auto cert = from_der(ByteView(der, static_cast<std::size_t>(len)));
+    OPENSSL_free(der);
+    if (!cert) return std::unexpected(cert.error());
+    out.push_back(std::move(*cert));
+  }
+  unsigned long err = ERR_peek_last_error();
+  ERR_clear_error();
+  if (out.empty()) {
+    return fail(Errc::kEndorsementInvalid, "no certificate in the PEM input");
+  }
+  if (err != 0 && ERR_GET_REASON(err) != PEM_R_NO_START_LINE) {
+    return fail(Errc::kEndorsementInvalid, "a PEM block after certificate " +
+                                               std::to_string(out.size()) + " is not readable");
+  }
+  return out;
+}
+
+Result<std::vector<Certificate>> Certificate::load_file(const std::filesystem::path& path) {
+  auto bytes = read_file(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto certs = load_all(*bytes);
+  if (!certs) {
+    return fail(certs.error().code, path.string() + ": " + certs.error().message);
+  }
+  return certs;
+}
+
+Bytes Certificate::der() const {
+  unsigned char* der = nullptr;
+  int len = i2d_X509(cert_.get(), &der);
+  if (len <= 0) return {};
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string Certificate::pem() const {
+  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509(bio.get(), cert_.get());
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+std::string Certificate::subject_cn() const { return name_cn(X509_get_subject_name(cert_.get())); }
+std::string Certificate::issuer_cn() const { return name_cn(X509_get_issuer_name(cert_.get())); }
+
+std::string Certificate::serial_hex() const {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr);
+  char* hex = BN_bn2hex(bn);
+  std::string out = hex ? hex : "";
+  OPENSSL_free(hex);
+  BN_free(bn);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Certificate::sha256_hex() const {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  X509_digest(cert_.get(), EVP_sha256(), md, &len);
+  return to_hex(ByteView(md, len));
+}
+
+TimePoint Certificate::not_before() const { return asn1_time(X509_get0_notBefore(cert_.get())); }
+TimePoint Certificate::not_after() const { return asn1_time(X509_get0_notAfter(cert_.get())); }
+
+bool Certificate::valid_at(TimePoint when) const {
+  return not_before() <= when && when <= not_after();
+}
+
+bool Certificate::is_self_issued() const {
+  return X509_NAME_cmp(X509_get_subject_name(cert_.get()), X509_get_issuer_name(cert_.get())) == 0;
+}
+
+Result<void> Certificate::verify_signed_by(const Certificate& issuer) const {
+  if (X509_NAME_cmp(X509_get_issuer_name(cert_.get()), X509_get_subject_name(issuer.native())) !=
+      0) {
+    return fail(Errc::kEndorsementInvalid, "'" + subject_cn() + "' names issuer '" + issuer_cn() +
+                                               "', not '" + issuer.subject_cn() + "'");
+  }
+  if (X509_verify(cert_.get(), issuer.public_key()) != 1) {
+    return fail(Errc::kEndorsementInvalid, "signature on '" + subject_cn() +
+                                               "' does not verify with the key of '" +
+                                               issuer.subject_cn() + "': " + ossl::last_error());
+  }
+  return {};
+}
+
+Result<AmdExtensions> Certificate::amd_extensions() const {
+  AmdExtensions out;
+  X509* c = cert_.get();
+  if (auto d = extension_data(c, kOidStructVersion)) {
+    auto v = ext_integer(d, kOidStructVersion);
+    if (!v) return std::unexpected(v.error());
+    out.struct_version = *v;
+  }
+  if (auto d = extension_data(c, kOidProductName)) {
+    auto v = ext_string(d, kOidProductName);
+    if (!v) return std::unexpected(v.error());
+    out.product_name = *v;
+  }
+  for (int i = 1; i <= 9; ++i) {
+    std::string oid = kOidSplPrefix + std::to_string(i);
+    auto d = extension_data(c, oid.c_str());
+    if (!d) continue;
+    auto v = ext_integer(d, oid.c_str());
+    if (!v) return std::unexpected(v.error());
+    if (*v < 0 || *v > 255) {
+      return fail(Errc::kEndorsementInvalid,
+                  "SPL extension " + oid + " is " + std::to_string(*v) + ", not 0..255");
+    }
+    auto spl = static_cast<std::uint8_t>(*v);
+    switch (i) {
+      case 1: out.bl_spl = spl; break;
+      case 2: out.tee_spl = spl; break;
+      case 3: out.snp_spl = spl; break;
+      case 8: out.ucode_spl = spl; break;
+      case 9: out.fmc_spl = spl; break;
+      default: out.spl4_7[static_cast<std::size_t>(i - 4)] = spl; break;
+    }
+  }
+  if (auto d = extension_data(c, kOidHwId)) {
+    // The extension value is the raw hwID bytes (doc 57230 Table 8), not a nested DER value.
+    const unsigned char* p = ASN1_STRING_get0_data(d);
+    out.hw_id = Bytes(p, p + ASN1_STRING_length(d));
+  }
+  if (auto d = extension_data(c, kOidCspId)) {
+    auto v = ext_string(d, kOidCspId);
+    if (!v) return std::unexpected(v.error());
+    out.csp_id = *v;
+  }
+  return out;
+}
+
+bool operator==(const Certificate& a, const Certificate& b) {
+  return X509_cmp(a.native(), b.native()) == 0;
+}
+
+}  // namespace veritee::x509

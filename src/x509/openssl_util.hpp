@@ -1,0 +1,43 @@
+// RAII for OpenSSL objects and OpenSSL's error queue as text. Internal to libveritee.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+namespace veritee::ossl {
+
+template <class T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const { Free(p); }
+};
+
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
+using Asn1TypePtr = std::unique_ptr<ASN1_TYPE, Deleter<ASN1_TYPE, ASN1_TYPE_free>>;
+
+// The oldest OpenSSL error on this thread's queue (and clears the queue), or `fallback`.
+inline std::string last_error(const char* fallback = "unknown OpenSSL error") {
+  unsigned long code = ERR_get_error();
+  std::string out = fallback;
+  if (code != 0) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof buf);
+    out = buf;
+  }
+  ERR_clear_error();
+  return out;
+}
+
+inline BioPtr mem_bio(const void* data, std::size_t size) {
+  return BioPtr(BIO_new_mem_buf(data, static_cast<int>(size)));
+}
+
+}  // namespace veritee::ossl
