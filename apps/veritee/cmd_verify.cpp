@@ -77,7 +77,7 @@ void print_text(const snp::Evidence& ev, const snp::Report& report,
 }
 
 nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
-                       const VerificationResult& result, const VerifyFlags& f) {
+                       const VerificationResult& result, std::optional<snp::Product> user) {
   nlohmann::json checks = nlohmann::json::array();
   for (const Check& c : result.checks.checks) {
     checks.push_back({{"id", c.id},
@@ -86,14 +86,8 @@ nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
                       {"subject", c.subject == CheckSubject::kEvidence ? "evidence" : "endorsement"},
                       {"detail", c.detail}});
   }
-  auto product = product_flag(f.product);
-  std::optional<snp::Product> from_cert;
-  auto ctx = snp::determine_product(report, product ? *product : std::nullopt, from_cert);
-  if (result.product && !ctx.product) {
-    ctx.product = result.product;
-    ctx.source = "certificate";
-    ctx.problem.clear();
-  }
+  // Decode with the product the verification settled on (it may come from the certificate).
+  auto ctx = snp::determine_product(report, user, result.product);
   nlohmann::json j{{"verified", result.verified()},
                    {"exit_code", static_cast<int>(result.checks.exit_code())},
                    {"checks", checks},
@@ -133,7 +127,7 @@ int run_verify(const VerifyFlags& f) {
   VerifyOptions options{*now, *product, false};
   VerificationResult result = Verifier().verify(*report, *endorsements, options);
   if (f.json) {
-    std::cout << to_json(*evidence, *report, result, f).dump(2) << '\n';
+    std::cout << to_json(*evidence, *report, result, *product).dump(2) << '\n';
   } else {
     print_text(*evidence, *report, result);
   }

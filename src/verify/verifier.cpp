@@ -123,7 +123,7 @@ void check_product(Context& c) {
 
 void check_chain(Context& c) {
   if (!c.product) {
-    c.out.add(failed("chain.ark", kEndorsement, "no product, so no pinned AMD root to check"));
+    c.out.add(failed("chain.ark", kEndorsement, "the product is unknown or disputed, so no pinned AMD root applies"));
     return;
   }
   const x509::ProductRoots* pinned = c.roots.roots(*c.product);
@@ -239,7 +239,8 @@ void check_validity(Context& c) {
     }
   }
   c.out.add(pass("chain.validity", kEndorsement,
-                 "all " + std::to_string(in_use.size()) + " certificates are valid at " + at));
+                 std::to_string(in_use.size()) + (in_use.size() == 1 ? " certificate" : " certificates") +
+                     " in use, all valid at " + at));
 }
 
 void check_crl(Context& c) {
@@ -338,6 +339,11 @@ void check_chip_id(Context& c) {
   if (c.report.key_info().mask_chip_key()) {
     c.out.add(skipped("report.chip_id", kEvidence,
                       "MASK_CHIP_KEY is set: CHIP_ID is zero by design, not compared"));
+    return;
+  }
+  if (!c.product) {
+    c.out.add(failed("report.chip_id", kEvidence,
+                     "CHIP_ID cannot be compared: the product (and so the hwID length) is unknown"));
     return;
   }
   if (!c.signer_ext->hw_id) {
