@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job on a bundled real sample: set up, build, then decode and verify an AMD-signed
+# Turin report offline against its VCEK and the built-in AMD roots.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+"$here/scripts/setup.sh"
+"$here/scripts/build.sh" "$here/build" -DCMAKE_BUILD_TYPE=Release -DVERITEE_TESTS=OFF
+veritee="$here/build/apps/veritee/veritee"
+sample="$here/samples/turin-v5"
+"$veritee" show "$sample/report.bin" | head -n 12
+echo "..."
+"$veritee" verify --vcek "$sample/vcek.pem" "$sample/report.bin"
