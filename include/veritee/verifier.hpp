@@ -10,6 +10,7 @@
 #include "veritee/product.hpp"
 #include "veritee/report.hpp"
 #include "veritee/trust_store.hpp"
+#include "veritee/verified_links.hpp"
 
 namespace veritee {
 
@@ -28,12 +29,16 @@ struct VerificationResult {
 class Verifier {
  public:
   explicit Verifier(const x509::TrustStore& roots = x509::TrustStore::amd()) : roots_(&roots) {}
+  // With a memo: certificate links that verified once are not re-verified (the memo must
+  // outlive the verifier; it may be shared between threads).
+  Verifier(const x509::TrustStore& roots, VerifiedLinks& memo) : roots_(&roots), memo_(&memo) {}
 
   VerificationResult verify(const snp::Report& report, const Endorsements& endorsements,
                             const VerifyOptions& options) const;
 
  private:
   const x509::TrustStore* roots_;
+  VerifiedLinks* memo_ = nullptr;
 };
 
 }  // namespace veritee

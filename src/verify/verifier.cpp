@@ -34,7 +34,12 @@ struct Context {
   const Endorsements& endorsements;
   const VerifyOptions& options;
   const x509::TrustStore& roots;
+  VerifiedLinks* memo;
   CheckList& out;
+
+  Result<void> link(const Certificate& subject, const Certificate& issuer) const {
+    return memo ? memo->verify(subject, issuer) : subject.verify_signed_by(issuer);
+  }
 
   std::optional<x509::AmdExtensions> signer_ext;
   std::optional<Product> product;
@@ -148,7 +153,7 @@ void check_chain(Context& c) {
     ark_note = "the chain's ARK " + describe(cert) + " equals the pinned " +
                std::string(snp::kds_name(*c.product)) + " root";
   }
-  if (auto self = c.ark->verify_signed_by(*c.ark); !self) {
+  if (auto self = c.link(*c.ark, *c.ark); !self) {
     c.out.add(failed("chain.ark", kEndorsement, "ARK is not self-signed: " + self.error().message));
     return;
   }
@@ -175,7 +180,7 @@ void check_chain(Context& c) {
     return;
   }
   c.ca = *it;
-  if (auto signed_by = c.ca->verify_signed_by(*c.ark); !signed_by) {
+  if (auto signed_by = c.link(*c.ca, *c.ark); !signed_by) {
     c.out.add(failed(ca_id, kEndorsement, signed_by.error().message));
     return;
   }
@@ -188,7 +193,7 @@ void check_chain(Context& c) {
                          " certificate given: the report signature cannot be checked"));
     return;
   }
-  if (auto signed_by = c.endorsements.signer->verify_signed_by(*c.ca); !signed_by) {
+  if (auto signed_by = c.link(*c.endorsements.signer, *c.ca); !signed_by) {
     c.out.add(failed("chain.signer", kEndorsement, signed_by.error().message));
     return;
   }
@@ -373,7 +378,7 @@ void check_chip_id(Context& c) {
 VerificationResult Verifier::verify(const snp::Report& report, const Endorsements& endorsements,
                                     const VerifyOptions& options) const {
   VerificationResult result;
-  Context c{report, endorsements, options, *roots_, result.checks, {}, {}, nullptr, nullptr, false};
+  Context c{report, endorsements, options, *roots_, memo_, result.checks, {}, {}, nullptr, nullptr, false};
   check_signer_extensions(c);
   check_product(c);
   check_well_formed(c);
