@@ -1,0 +1,43 @@
+// veritee doctor: what this machine offers for guest attestation, and why a provider is not
+// available. Sends no request to the firmware.
+#include <iostream>
+#include <memory>
+
+#include "command_registry.hpp"
+#include "guest_options.hpp"
+#include "veritee/guest/doctor.hpp"
+
+namespace veritee::cli {
+namespace {
+
+int run_doctor(const GuestFlags& f) {
+  guest::DoctorOptions options;
+  options.providers = f.provider_options();
+  auto report = guest::run_doctor(options);
+  for (const auto& finding : report.findings) {
+    const char* mark = finding.status == guest::Finding::Status::kOk        ? "ok     "
+                       : finding.status == guest::Finding::Status::kMissing ? "missing"
+                                                                            : "info   ";
+    std::cout << "  " << mark << "  " << finding.id;
+    for (std::size_t i = finding.id.size(); i < 8; ++i) std::cout << ' ';
+    std::cout << finding.detail << '\n';
+  }
+  if (!report.any_provider()) {
+    std::cout << "no evidence provider is available on this machine\n";
+    return kExitProvider;
+  }
+  return kExitVerified;
+}
+
+const Registration kDoctor{
+    {"doctor", "Show which guest evidence providers this machine offers, and why not", 43,
+     [](CLI::App& cmd) -> Runner {
+       auto f = std::make_shared<GuestFlags>();
+       f->add_location_flags(cmd);
+       cmd.footer("Exit codes: 0 at least one provider (ioctl, tsm, azure) is available; 4 none "
+                  "is.");
+       return [f] { return run_doctor(*f); };
+     }}};
+
+}  // namespace
+}  // namespace veritee::cli
