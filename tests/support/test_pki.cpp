@@ -10,6 +10,7 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -84,6 +85,8 @@ MdCtxPtr sign_ctx(EVP_PKEY* key) {
   return ctx;
 }
 
+}  // namespace
+
 Bytes der_integer(std::int64_t v) {
   IntPtr i(ASN1_INTEGER_new());
   ASN1_INTEGER_set_int64(i.get(), v);
@@ -104,6 +107,18 @@ Bytes der_ia5(const std::string& s) {
   ASN1_IA5STRING_free(str);
   return out;
 }
+
+Bytes der_octet_string(const Bytes& b) {
+  OctetPtr str(ASN1_OCTET_STRING_new());
+  ASN1_OCTET_STRING_set(str.get(), b.data(), static_cast<int>(b.size()));
+  int n = i2d_ASN1_OCTET_STRING(str.get(), nullptr);
+  Bytes out(static_cast<std::size_t>(n));
+  unsigned char* p = out.data();
+  i2d_ASN1_OCTET_STRING(str.get(), &p);
+  return out;
+}
+
+namespace {
 
 void add_raw_extension(X509* cert, const std::string& oid, const Bytes& value) {
   ObjPtr obj(OBJ_txt2obj(oid.c_str(), 1));
@@ -174,6 +189,7 @@ Bytes make_certificate_der(const CertSpec& spec, EVP_PKEY* subject_key, EVP_PKEY
                        "critical,digitalSignature,keyCertSign,cRLSign");
   }
   if (spec.amd) add_amd_extensions(cert.get(), *spec.amd);
+  for (const auto& [oid, value] : spec.raw_extensions) add_raw_extension(cert.get(), oid, value);
   auto ctx = sign_ctx(issuer_key);
   if (X509_sign_ctx(cert.get(), ctx.get()) <= 0) die("X509_sign_ctx");
   int n = i2d_X509(cert.get(), nullptr);
@@ -259,6 +275,32 @@ x509::Certificate to_certificate(const Bytes& der) {
   return *cert;
 }
 
+std::string certificate_pem(const Bytes& der) {
+  const unsigned char* p = der.data();
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert) die("d2i_X509");
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, cert.get());
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio, &data);
+  std::string out(data, static_cast<std::size_t>(n));
+  BIO_free(bio);
+  return out;
+}
+
+std::string crl_pem(const Bytes& der) {
+  const unsigned char* p = der.data();
+  CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
+  if (!crl) die("d2i_X509_CRL");
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509_CRL(bio, crl.get());
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio, &data);
+  std::string out(data, static_cast<std::size_t>(n));
+  BIO_free(bio);
+  return out;
+}
+
 x509::AmdExtensions extensions_for_report(const Bytes& report, snp::Product product) {
   // REPORTED_TCB at 0x180, decoded with DESIGN.md 3.2's table.
   const std::uint8_t* tcb = report.data() + 0x180;
@@ -297,11 +339,11 @@ TestPki make_test_pki(snp::Product product, const Bytes& report, x509::TimePoint
   std::string name(snp::kds_name(product));
 
   CertSpec ark_spec{"ARK-" + name, "ARK-" + name, 0x1001, default_not_before(),
-                    default_not_after(), true, std::nullopt};
+                    default_not_after(), true, std::nullopt, {}};
   CertSpec ask_spec{"SEV-" + name, "ARK-" + name, 0x1002, default_not_before(),
-                    default_not_after(), true, std::nullopt};
+                    default_not_after(), true, std::nullopt, {}};
   CertSpec vcek_spec{"SEV-VCEK", "SEV-" + name, 0x1003, vcek_not_before, vcek_not_after, false,
-                     extensions_for_report(report, product)};
+                     extensions_for_report(report, product), {}};
   auto ark = to_certificate(make_certificate_der(ark_spec, ark_key.get(), ark_key.get()));
   auto ask = to_certificate(make_certificate_der(ask_spec, ask_key.get(), ark_key.get()));
   auto vcek = to_certificate(make_certificate_der(vcek_spec, vcek_key.get(), ask_key.get()));

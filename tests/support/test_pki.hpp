@@ -40,7 +40,14 @@ struct CertSpec {
   // Written as AMD writes them: SPLs and structVersion as DER INTEGER, productName as DER
   // IA5String, hwID as the raw bytes of the extension value.
   std::optional<x509::AmdExtensions> amd;
+  // Further extensions as (dotted OID, the exact extnValue bytes), e.g. malformed ones.
+  std::vector<std::pair<std::string, Bytes>> raw_extensions;
 };
+
+// DER encodings, for raw_extensions.
+Bytes der_integer(std::int64_t v);
+Bytes der_ia5(const std::string& s);
+Bytes der_octet_string(const Bytes& b);
 
 // A DER certificate for `subject_key`, signed by `issuer_key` (RSA: PSS SHA-384 salt 48;
 // EC: ECDSA SHA-384).
@@ -61,6 +68,9 @@ x509::TimePoint default_not_after();
 x509::TimePoint utc(int year, int month, int day, int hour = 0, int minute = 0, int second = 0);
 
 x509::Certificate to_certificate(const Bytes& der);
+// PEM text of a DER certificate or CRL (through OpenSSL's PEM writer).
+std::string certificate_pem(const Bytes& der);
+std::string crl_pem(const Bytes& der);
 
 // The VCEK extensions matching a report: SPLs from REPORTED_TCB under `product`, hwID from
 // CHIP_ID (Turin: first 8 bytes), productName from the product.
