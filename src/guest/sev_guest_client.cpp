@@ -84,6 +84,10 @@ Result<IoctlReport> SevGuestClient::get_ext_report(const ReportData& report_data
 }
 
 Result<DerivedKey> SevGuestClient::get_derived_key(const DerivedKeyRequest& request) {
+  if (request.vmpl > 3) {
+    return fail(Errc::kUnsupported, "refused before sending: VMPL " +
+                                        std::to_string(request.vmpl) + " is above 3");
+  }
   // The firmware facts the guards need come from a report requested now, at the same VMPL:
   // if the firmware refuses that report, it would refuse the key request too.
   Bytes req = encode_report_req(ReportData{}, request.vmpl);

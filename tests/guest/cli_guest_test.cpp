@@ -6,6 +6,10 @@
 #include "support/process.hpp"
 #include "swtpm.hpp"
 #include "veritee/cert_table.hpp"
+#include "veritee/certificate.hpp"
+#include "veritee/guest/cert_files.hpp"
+#include "veritee/guest/ioctl_provider.hpp"
+#include "fake_sev_guest.hpp"
 #include "veritee/guest/azure_vtpm.hpp"
 
 namespace veritee::test {
@@ -81,6 +85,49 @@ TEST(CliGuest, CertificatesSplitsASavedTable) {
                 .exit_code,
             2);
   EXPECT_EQ(run_cli(with({"certificates"}, kNowhere)).exit_code, 4);
+}
+
+// What `veritee report` saves (the report, FILE.certs) is what `veritee verify` takes, unchanged.
+TEST(CliGuest, SavedGuestEvidenceFeedsVerify) {
+  VERITEE_REQUIRE_CORPUS();
+  const Bytes report = read_corpus("ms-tee-attestation-verification/milan_attestation_report.bin");
+  auto vcek = x509::Certificate::load_file(
+      corpus_path("ms-tee-attestation-verification/milan_vcek.pem"));
+  auto chain = x509::Certificate::load_file(corpus_path("go-sev-guest/ask_ark_milan.pem"));
+  ASSERT_TRUE(vcek && chain);
+  auto table = snp::build_cert_table({{std::string(snp::kGuidVcek), "vcek", vcek->at(0).der()},
+                                      {std::string(snp::kGuidAsk), "ask", chain->at(0).der()},
+                                      {std::string(snp::kGuidArk), "ark", chain->at(1).der()}});
+  ASSERT_TRUE(table);
+  auto dev = std::make_unique<FakeSevGuest>(report);
+  dev->host_certs = *table;
+  guest::IoctlProvider provider(std::move(dev));
+  guest::ReportData data{};
+  std::copy(report.begin() + 0x50, report.begin() + 0x90, data.begin());
+  auto ev = provider.collect({data, std::nullopt, true});
+  ASSERT_TRUE(ev && ev->cert_table);
+
+  TempDir dir;
+  auto report_file = dir.write("report.bin", ev->report);
+  auto certs_file = dir.write("report.bin.certs", *ev->cert_table);
+  auto split = run_cli({"certificates", "--in", certs_file.string(), "--out-dir",
+                        (dir / "certs").string()});
+  ASSERT_EQ(split.exit_code, 0) << split.out << split.err;
+
+  // `verify` takes the table itself where it has --cert-table; offline where it can be.
+  const std::string help = run_cli({"verify", "--help"}).out;
+  std::vector<std::string> offline;
+  if (contains(help, "--offline")) offline = {"--offline", "--no-crl"};
+  if (contains(help, "--cert-table")) {
+    auto r = run_cli(with(with({"verify", "--cert-table", certs_file.string()}, offline),
+                          {report_file.string()}));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  auto files = run_cli(with(with({"verify", "--vcek", (dir / "certs" / "vcek.pem").string(),
+                                  "--chain", (dir / "certs" / "chain.pem").string()},
+                                 offline),
+                            {report_file.string()}));
+  EXPECT_EQ(files.exit_code, 0) << files.out << files.err;
 }
 
 TEST(CliGuest, AzureReportThroughSwtpmTruncatedBlobIsExit4) {
