@@ -1,0 +1,72 @@
+// Evidence in, AttestationResult out: the Verifier role of RFC 9334 section 3 as a library
+// call, without HTTP. Data flows one way (STYLE.md): bytes -> report view -> endorsements ->
+// Verifier (authenticity) -> nonce -> appraisal policy -> result.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string_view>
+
+#include "veritee/bytes.hpp"
+#include "veritee/error.hpp"
+#include "veritee/kds/endorsement_resolver.hpp"
+#include "veritee/rats/attestation_result.hpp"
+#include "veritee/rats/clock.hpp"
+#include "veritee/rats/nonce.hpp"
+#include "veritee/rats/policy.hpp"
+#include "veritee/trust_store.hpp"
+#include "veritee/verified_links.hpp"
+
+namespace veritee::rats {
+
+// The body of POST /v1/attest, decoded (docs/service.md).
+struct Submission {
+  std::optional<Bytes> report;      // a report (raw, or any container load_evidence reads)
+  std::optional<Bytes> hcl;         // an Azure HCL blob, instead of "report"
+  std::optional<Bytes> vcek;        // the signer's certificate, DER (VCEK or VLEK)
+  std::optional<Bytes> cert_table;  // the host's certificate table (GUID table)
+  std::optional<Bytes> nonce;
+};
+
+// Strict: a JSON object whose members are among the five above, each a base64 string.
+// Errc::kInvalidInput says what is wrong.
+Result<Submission> parse_submission(std::string_view json_body);
+
+// Finds endorsements for a report (normally kds::EndorsementResolver::resolve).
+using EndorsementSource =
+    std::function<Result<kds::Resolution>(const snp::Report&, const kds::ResolveRequest&)>;
+
+// How CRLs are used: fetched and required (online default), used when the cache or bundle has
+// one (offline default), or not at all.
+enum class CrlMode { kRequired, kIfAvailable, kOff };
+
+struct AppraiserConfig {
+  AppraisalPolicy policy;
+  const x509::TrustStore* roots = &x509::TrustStore::amd();
+  EndorsementSource endorsements;  // required
+  CrlMode crl = CrlMode::kIfAvailable;
+  NonceService* nonces = nullptr;  // required when a submission carries a nonce
+  Clock clock = system_clock();    // nonce expiry, the EAR's iat
+  Clock verification_clock;        // certificate validity (`veritee serve --at`); `clock` when empty
+};
+
+class Appraiser {
+ public:
+  explicit Appraiser(AppraiserConfig config) : config_(std::move(config)) {}
+
+  // Errc::kInvalidInput: the submission cannot be appraised as given (no report, wrong size,
+  // unparsable certificate, nonce missing while the policy requires one) -- HTTP 400.
+  // Errc::kEndorsementMissing / kEndorsementInvalid / kNetwork: endorsements could not be had
+  // -- HTTP 422 / 502 / 503. Anything that could be appraised is a result, whatever its status.
+  // `provenance`, when given, receives where each endorsement came from (for metrics).
+  Result<AttestationResult> appraise(const Submission& submission,
+                                     std::vector<kds::Provenance>* provenance = nullptr) const;
+
+  const AppraiserConfig& config() const { return config_; }
+
+ private:
+  AppraiserConfig config_;
+  mutable VerifiedLinks links_;
+};
+
+}  // namespace veritee::rats
