@@ -1,0 +1,32 @@
+// A small HTTP(S) client for the verifier's clients (attest, check-result): one request to
+// an absolute URL, over cpp-httplib.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "veritee/error.hpp"
+
+namespace veritee::rats {
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+struct HttpRequestOptions {
+  std::chrono::milliseconds timeout{30'000};  // connect, read and write each
+};
+
+// `url` is http:// or https://host[:port][/base]; `path` is appended to the base. A
+// transport failure is Errc::kNetwork naming the URL; any HTTP status is a reply. An empty
+// `body` with method "GET".
+Result<HttpReply> http_request(std::string_view method, std::string_view url,
+                               std::string_view path, std::string_view body = {},
+                               const HttpRequestOptions& options = {});
+
+// Joins a base URL and a path with one '/'.
+std::string join_url(std::string_view base, std::string_view path);
+
+}  // namespace veritee::rats
