@@ -1,0 +1,242 @@
+// veritee serve --listen ADDR:PORT --policy FILE [--key FILE | --state-dir DIR] [--threads N]
+//               [--offline] [--kds-url U] [--cache-dir D] [--endorsements DIR] [--no-crl] ...
+// The verifier service (docs/service.md): flags in, VerifierService out; SIGTERM/SIGINT stop it
+// gracefully (in-flight requests finish).
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "cli_common.hpp"
+#include "command_registry.hpp"
+#include "veritee/kds/endorsement_cache.hpp"
+#include "veritee/kds/endorsement_resolver.hpp"
+#include "veritee/kds/kds_client.hpp"
+#include "veritee/rats/jwk.hpp"
+#include "veritee/rats/service.hpp"
+
+namespace veritee::cli {
+namespace {
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8080";
+  std::string policy;
+  std::string key;
+  std::string state_dir;
+  std::string alg = "ES256";
+  std::size_t threads = 8;
+  std::string issuer = "veritee";
+  long nonce_ttl = 120;
+  long result_lifetime = 3600;
+  double read_timeout = 5.0;
+  std::string at;
+  // Endorsements.
+  bool offline = false;
+  bool no_crl = false;
+  std::string kds_url;
+  std::string cache_dir;
+  std::string bundle_dir;
+  double rate_limit = 5.0;
+  double kds_timeout = 10.0;
+};
+
+// The endorsement sources the flags name; they outlive the service.
+struct Sources {
+  std::optional<kds::EndorsementCache> cache;
+  std::optional<kds::EndorsementCache> bundle;
+  std::optional<kds::KdsClient> client;
+};
+
+Result<std::pair<std::string, int>> parse_listen(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return fail(Errc::kInvalidInput, "--listen wants ADDR:PORT, got '" + text + "'");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  char* end = nullptr;
+  const long port = std::strtol(text.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || port < 0 || port > 65535 || colon + 1 == text.size()) {
+    return fail(Errc::kInvalidInput, "--listen: bad port in '" + text + "'");
+  }
+  return std::pair(host, static_cast<int>(port));
+}
+
+Result<std::string> default_state_dir() {
+  if (const char* s = std::getenv("XDG_STATE_HOME"); s && *s) return std::string(s) + "/veritee";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/state/veritee";
+  return fail(Errc::kInvalidInput, "no --key or --state-dir, and neither XDG_STATE_HOME nor HOME is set");
+}
+
+Result<std::unique_ptr<Sources>> open_sources(const ServeFlags& f) {
+  auto s = std::make_unique<Sources>();
+  std::string cache_dir = f.cache_dir;
+  if (cache_dir.empty()) {
+    if (auto d = kds::EndorsementCache::default_dir()) cache_dir = d->string();
+  }
+  if (!cache_dir.empty()) s->cache.emplace(cache_dir);
+  if (!f.bundle_dir.empty()) {
+    kds::CacheOptions o;
+    o.read_only = true;
+    o.expire = false;
+    s->bundle.emplace(f.bundle_dir, o);
+  }
+  if (!f.offline) {
+    kds::KdsOptions o;
+    std::string url = f.kds_url;
+    if (url.empty()) {
+      if (const char* env = std::getenv("VERITEE_KDS_URL"); env && *env) url = env;
+    }
+    if (!url.empty()) o.base_url = url;
+    const auto timeout = std::chrono::milliseconds(static_cast<long>(f.kds_timeout * 1000));
+    o.http.connect_timeout = timeout;
+    o.http.total_timeout = timeout;
+    o.min_interval = std::chrono::milliseconds(static_cast<long>(f.rate_limit * 1000));
+    o.observer = [](const kds::KdsEvent& e) {
+      if (e.kind == kds::KdsEvent::Kind::kResponse) {
+        std::cerr << "{\"kds\":\"" << e.url << "\",\"status\":" << e.status << "}\n";
+      }
+    };
+    s->client.emplace(o);
+  }
+  return s;
+}
+
+// Blocks SIGTERM and SIGINT in every thread; one thread waits for them and stops the service.
+class SignalStop {
+ public:
+  explicit SignalStop(rats::VerifierService& service) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::thread([this, &service] {
+      int sig = 0;
+      sigwait(&set_, &sig);
+      if (!done_) std::cerr << "veritee serve: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+                            << ", finishing in-flight requests\n";
+      service.stop();
+    });
+  }
+  ~SignalStop() {
+    done_ = true;
+    pthread_kill(thread_.native_handle(), SIGTERM);  // wake the waiter if no signal came
+    thread_.join();
+  }
+
+ private:
+  sigset_t set_{};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+int run_serve(const ServeFlags& f) {
+  auto listen = parse_listen(f.listen);
+  if (!listen) return print_error(listen.error()), kExitUsage;
+  auto policy = rats::load_policy_file(f.policy);
+  if (!policy) return print_error(policy.error()), kExitUsage;
+  auto alg = rats::parse_jws_alg(f.alg);
+  if (!alg) return print_error(alg.error()), kExitUsage;
+  Result<rats::SigningKey> key = fail(Errc::kInvalidInput, "");
+  if (!f.key.empty()) {
+    key = rats::SigningKey::load_file(f.key);
+  } else {
+    auto dir = f.state_dir.empty() ? default_state_dir() : Result<std::string>(f.state_dir);
+    if (!dir) return print_error(dir.error()), kExitUsage;
+    key = rats::SigningKey::load_or_create(*dir, *alg);
+  }
+  if (!key) return print_error(key.error()), kExitUsage;
+  std::optional<x509::TimePoint> at;
+  if (!f.at.empty()) {
+    auto t = x509::parse_time(f.at);
+    if (!t) return print_error(t.error()), kExitUsage;
+    at = *t;
+  }
+  auto sources = open_sources(f);
+  if (!sources) return print_error(sources.error()), kExitUsage;
+
+  rats::ServiceConfig config;
+  config.host = listen->first;
+  config.port = listen->second;
+  config.key = *key;
+  config.identity.issuer = f.issuer;
+  config.identity.lifetime = std::chrono::seconds(f.result_lifetime);
+  config.nonce_ttl = std::chrono::seconds(f.nonce_ttl);
+  config.threads = f.threads;
+  config.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout * 1000));
+  config.appraiser.policy = *policy;
+  config.appraiser.crl = f.no_crl                 ? rats::CrlMode::kOff
+                         : (*sources)->client ? rats::CrlMode::kRequired
+                                                  : rats::CrlMode::kIfAvailable;
+  if (at) config.appraiser.verification_clock = [t = *at] { return t; };
+  Sources* src = sources->get();
+  config.appraiser.endorsements = [src](const snp::Report& report, const kds::ResolveRequest& request) {
+    kds::EndorsementResolver resolver(x509::TrustStore::amd(), src->bundle ? &*src->bundle : nullptr,
+                                      src->cache ? &*src->cache : nullptr,
+                                      src->client ? &*src->client : nullptr);
+    return resolver.resolve(report, request);
+  };
+  config.extra_metrics = [src] {
+    if (!src->client) return std::string();
+    return "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
+           "# TYPE veritee_kds_requests_total counter\n"
+           "veritee_kds_requests_total " + std::to_string(src->client->requests_sent()) + "\n";
+  };
+
+  const std::string kid = rats::jwk_thumbprint(*key);
+  rats::VerifierService service(std::move(config));
+  if (auto ok = service.bind(); !ok) {
+    print_error(ok.error());
+    return 4;
+  }
+  std::cerr << "veritee serve: listening on " << listen->first << ":" << service.port()
+            << " (policy " << policy->id << "; " << rats::to_string(key->alg()) << " key " << kid
+            << "; endorsements: " << ((*sources)->client ? "KDS " + (*sources)->client->base_url() : "offline")
+            << (f.bundle_dir.empty() ? "" : ", bundle " + f.bundle_dir) << ")" << std::endl;
+  {
+    SignalStop stopper(service);
+    service.run();
+  }
+  std::cerr << "veritee serve: stopped" << std::endl;
+  return 0;
+}
+
+const Registration kServe{
+    {"serve", "Run the verifier service: nonces, evidence appraisal, signed EAR results", 60,
+     [](CLI::App& cmd) -> Runner {
+       auto f = std::make_shared<ServeFlags>();
+       cmd.add_option("--listen", f->listen, "ADDR:PORT to listen on (port 0: any free port)")
+           ->capture_default_str();
+       cmd.add_option("--policy", f->policy, "appraisal policy (TOML, docs/policy.md)")->required();
+       cmd.add_option("--key", f->key, "EAR signing key: PEM EC private key on P-256 or P-384");
+       cmd.add_option("--state-dir", f->state_dir,
+                      "where a generated signing key is kept (signing-key.pem, 0600); default "
+                      "$XDG_STATE_HOME/veritee");
+       cmd.add_option("--alg", f->alg, "ES256 or ES384, for a generated key")->capture_default_str();
+       cmd.add_option("--threads", f->threads, "worker threads")->capture_default_str();
+       cmd.add_option("--issuer", f->issuer, "the EAR's \"iss\"")->capture_default_str();
+       cmd.add_option("--nonce-ttl", f->nonce_ttl, "seconds a nonce stays valid")->capture_default_str();
+       cmd.add_option("--result-lifetime", f->result_lifetime, "seconds until an EAR's \"exp\"")
+           ->capture_default_str();
+       cmd.add_option("--read-timeout", f->read_timeout, "seconds a client may stall while sending")
+           ->capture_default_str();
+       cmd.add_option("--at", f->at, "verify certificates as of this time (RFC 3339) instead of now");
+       cmd.add_flag("--offline", f->offline, "never contact AMD KDS");
+       cmd.add_flag("--no-crl", f->no_crl, "do not check revocation");
+       cmd.add_option("--kds-url", f->kds_url, "KDS base URL (default $VERITEE_KDS_URL, else AMD's)");
+       cmd.add_option("--cache-dir", f->cache_dir, "endorsement cache (default $VERITEE_CACHE_DIR, ...)");
+       cmd.add_option("--endorsements", f->bundle_dir, "offline bundle directory (veritee bundle)");
+       cmd.add_option("--rate-limit", f->rate_limit, "seconds between requests to one KDS host")
+           ->capture_default_str();
+       cmd.add_option("--kds-timeout", f->kds_timeout, "seconds per KDS request")->capture_default_str();
+       cmd.footer(
+           "Endpoints: POST /v1/challenge, POST /v1/attest, GET /.well-known/jwks.json, "
+           "GET /healthz, GET /metrics (docs/service.md).\n"
+           "Exit codes: 0 stopped by SIGTERM/SIGINT; 2 usage error or bad policy/key; 4 cannot "
+           "listen.");
+       return [f] { return run_serve(*f); };
+     }}};
+
+}  // namespace
+}  // namespace veritee::cli
