@@ -1,0 +1,172 @@
+// The three commands as a user runs them: `veritee serve` in its own process (stopped with
+// SIGTERM), `veritee attest --evidence` against it, and `veritee check-result` on what it
+// printed -- with the documented exit codes.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "rats/rats_fixture.hpp"
+#include "support/process.hpp"
+
+extern char** environ;
+
+namespace veritee::test {
+namespace {
+
+// `veritee serve ...` with stderr read by a thread; the port from its "listening on" line.
+class ServeProcess {
+ public:
+  explicit ServeProcess(std::vector<std::string> args) {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    args.insert(args.begin(), {cli_path(), "serve"});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) {
+      throw std::runtime_error("cannot start veritee serve");
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    reader_ = std::thread([this, fd = fds[0]] {
+      char buf[4096];
+      ssize_t n;
+      while ((n = ::read(fd, buf, sizeof buf)) > 0) {
+        std::lock_guard lock(mutex_);
+        err_.append(buf, static_cast<std::size_t>(n));
+      }
+      ::close(fd);
+    });
+    const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
+    for (int i = 0; i < 3000 && port_ == 0; ++i) {
+      std::smatch m;
+      std::string text = err();
+      if (std::regex_search(text, m, listening)) port_ = std::stoi(m[1]);
+      else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ~ServeProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (reader_.joinable()) reader_.join();
+  }
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string err() {
+    std::lock_guard lock(mutex_);
+    return err_;
+  }
+  // SIGTERM, then the exit status.
+  int terminate() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    reader_.join();
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::thread reader_;
+  std::mutex mutex_;
+  std::string err_;
+};
+
+std::string corpus_file(const char* relative) { return corpus_path(relative).string(); }
+
+TEST(CliRats, ServeAttestCheckResultAndSigterm) {
+  VERITEE_REQUIRE_CORPUS();
+  TempDir dir;
+  auto policy = dir.write("policy.toml", std::string("require_nonce = false\n"));
+  ServeProcess serve({"--listen", "127.0.0.1:0", "--policy", policy.string(), "--state-dir",
+                      (dir / "state").string(), "--offline", "--cache-dir", (dir / "cache").string(),
+                      "--threads", "2"});
+  ASSERT_NE(serve.port(), 0) << serve.err();
+  const std::string jwks_url = serve.url() + "/.well-known/jwks.json";
+
+  // Affirming evidence: exit 0, the EAR written to --out.
+  auto ear_path = (dir / "ear.jwt").string();
+  auto r = run_cli({"attest", "--verifier", serve.url(), "--evidence",
+                    corpus_file("ms-tee-attestation-verification/genoa_attestation_report.bin"), "--vcek",
+                    corpus_file("ms-tee-attestation-verification/genoa_vcek.pem"), "--out", ear_path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("status: affirming"), std::string::npos) << r.err;
+
+  // The relying party: JWKS by URL and by file.
+  r = run_cli({"check-result", ear_path, "--jwks", jwks_url, "--issuer", "veritee"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("submod SEV-SNP: affirming"), std::string::npos) << r.out;
+  auto jwks_file = dir.write("jwks.json", http_get(serve.port(), "/.well-known/jwks.json").body);
+  const std::string token = std::string(reinterpret_cast<const char*>(slurp(ear_path).data()), slurp(ear_path).size());
+  r = run_cli({"check-result", token.substr(0, token.size() - 1), "--jwks", jwks_file.string(), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["accepted"], true);
+  // Not accepted: wrong nonce, wrong issuer, too old; exit 1.
+  EXPECT_EQ(run_cli({"check-result", ear_path, "--jwks", jwks_url, "--nonce", "AAAAAAAAAAA="}).exit_code, 1);
+  EXPECT_EQ(run_cli({"check-result", ear_path, "--jwks", jwks_url, "--issuer", "other"}).exit_code, 1);
+  EXPECT_EQ(run_cli({"check-result", ear_path, "--jwks", jwks_url, "--at", "2099-01-01T00:00:00Z"}).exit_code, 1);
+  // Another verifier's key: exit 1.
+  auto other = rats::SigningKey::generate(rats::JwsAlg::kES256);
+  auto other_jwks = dir.write("other.json", rats::Jwks::of(*other).to_json().dump());
+  EXPECT_EQ(run_cli({"check-result", ear_path, "--jwks", other_jwks.string()}).exit_code, 1);
+  // Not a token, bad flag value: exit 2. JWKS URL unreachable: exit 4.
+  auto junk = dir.write("junk.txt", std::string("hello"));
+  EXPECT_EQ(run_cli({"check-result", junk.string(), "--jwks", jwks_url}).exit_code, 2);
+  EXPECT_EQ(run_cli({"check-result", ear_path, "--jwks", jwks_url, "--expect-status", "great"}).exit_code, 2);
+  EXPECT_EQ(run_cli({"check-result", ear_path, "--jwks", "http://127.0.0.1:1/jwks.json"}).exit_code, 4);
+
+  // attest exit codes: contraindicated 1 (DEBUG set), no VCEK to be had 3, malformed input 2,
+  // verifier unreachable 4.
+  r = run_cli({"attest", "--verifier", serve.url(), "--evidence", corpus_file("go-sev-guest/attestation.bin"),
+               "--vcek", corpus_file("go-sev-guest/vcek.testcer")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("status: contraindicated"), std::string::npos) << r.err;
+  r = run_cli({"attest", "--verifier", serve.url(), "--evidence", corpus_file("virtee-sev/report_milan.hex")});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("HTTP 422"), std::string::npos) << r.err;
+  EXPECT_EQ(run_cli({"attest", "--verifier", serve.url(), "--evidence", junk.string()}).exit_code, 2);
+  EXPECT_EQ(run_cli({"attest", "--verifier", "http://127.0.0.1:1", "--evidence",
+                     corpus_file("virtee-sev/report_milan.hex")}).exit_code, 4);
+
+  // The key was generated once into the state directory, 0600.
+  EXPECT_TRUE(std::filesystem::exists(dir / "state" / "signing-key.pem"));
+
+  // SIGTERM: graceful, exit 0.
+  EXPECT_EQ(serve.terminate(), 0) << serve.err();
+  EXPECT_NE(serve.err().find("stopped"), std::string::npos) << serve.err();
+}
+
+TEST(CliRats, ServeRefusesBadPolicyAndKey) {
+  TempDir dir;
+  auto bad = dir.write("bad.toml", std::string("allow_debug = 1\n"));
+  auto r = run_cli({"serve", "--policy", bad.string(), "--state-dir", (dir / "s").string(), "--offline"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.toml:1:"), std::string::npos) << r.err;
+  auto good = dir.write("good.toml", std::string(""));
+  auto key = dir.write("key.pem", std::string("nope"));
+  r = run_cli({"serve", "--policy", good.string(), "--key", key.string(), "--offline"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = run_cli({"serve", "--policy", good.string(), "--state-dir", (dir / "s").string(), "--offline",
+               "--listen", "nonsense"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+}
+
+}  // namespace
+}  // namespace veritee::test
