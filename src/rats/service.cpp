@@ -114,6 +114,7 @@ struct VerifierService::Impl {
       std::string message = res.status == 413 ? "the request body is larger than " +
                                                     std::to_string(config.max_body) + " bytes"
                             : res.status == 404 ? "no such resource"
+                            : res.status == 400 ? "malformed HTTP request (a POST needs a Content-Length)"
                                                 : "HTTP " + std::to_string(res.status);
       reply_error(res, res.status, message);
       return httplib::Server::HandlerResponse::Handled;
