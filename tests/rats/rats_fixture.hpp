@@ -15,6 +15,7 @@
 #include "support/corpus.hpp"
 #include "support/test_pki.hpp"
 #include "veritee/hcl_report.hpp"
+#include "veritee/kds/endorsement_cache.hpp"
 #include "veritee/rats/appraiser.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/policy.hpp"
@@ -58,6 +59,7 @@ struct ServerOptions {
   std::size_t max_body = 64 * 1024;
   std::chrono::milliseconds read_timeout{2'000};
   rats::JwsAlg alg = rats::JwsAlg::kES256;
+  std::optional<std::filesystem::path> cache_dir;  // an endorsement cache (never KDS)
 };
 
 // The verifier service on 127.0.0.1:<ephemeral>, offline (endorsements only from the request),
@@ -85,6 +87,7 @@ class TestServer {
   std::optional<rats::SigningKey> key_;
   mutable std::mutex log_mutex_;
   std::vector<std::string> logs_;
+  std::unique_ptr<kds::EndorsementCache> cache_;
   std::unique_ptr<rats::VerifierService> service_;
 };
 

@@ -72,9 +72,11 @@ TestServer::TestServer(ServerOptions o) {
   config.appraiser.crl = rats::CrlMode::kIfAvailable;
   config.appraiser.clock = clock_.clock();
   const x509::TrustStore* roots = o.roots;
-  // Offline, no cache: endorsements only from the request (tests never reach the network).
-  config.appraiser.endorsements = [roots](const snp::Report& report, const kds::ResolveRequest& req) {
-    return kds::EndorsementResolver(*roots, nullptr, nullptr, nullptr).resolve(report, req);
+  if (o.cache_dir) cache_ = std::make_unique<kds::EndorsementCache>(*o.cache_dir);
+  // Offline: endorsements from the request or the cache (tests never reach the network).
+  config.appraiser.endorsements = [roots, cache = cache_.get()](const snp::Report& report,
+                                                                const kds::ResolveRequest& req) {
+    return kds::EndorsementResolver(*roots, nullptr, cache, nullptr).resolve(report, req);
   };
   config.log = [this](std::string_view line) {
     std::lock_guard lock(log_mutex_);

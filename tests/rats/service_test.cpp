@@ -16,6 +16,9 @@
 
 #include "rats/rats_fixture.hpp"
 #include "veritee/cert_table.hpp"
+#include "veritee/kds/cache_entries.hpp"
+#include "veritee/kds/kds_url.hpp"
+#include "support/process.hpp"
 #include "veritee/rats/attest_client.hpp"
 #include "veritee/rats/jws.hpp"
 #include "veritee/rats/result_check.hpp"
@@ -413,6 +416,37 @@ TEST(InjectedNonceService, AcceptsAKnownRealReportData) {
   EXPECT_EQ(ear.status(), "affirming") << row->report << nlohmann::json(ear.failed()).dump();
   EXPECT_EQ(ear.submod()["veritee.nonce-binding"], "padded");
   EXPECT_EQ(ear_of(server, server.attest(s)).failed(), std::vector<std::string>{"nonce.valid"});
+}
+
+// A request without a VCEK gets it from the endorsement cache (filled here with a real corpus
+// VCEK, checked against the pinned AMD roots on the way in, as the KDS client would).
+TEST(Endorsements, VcekFromTheCache) {
+  VERITEE_REQUIRE_CORPUS();
+  auto row = corpus_row([](const ManifestRow& r) { return r.report == "ms-tee-attestation-verification/genoa_attestation_report.bin"; });
+  ASSERT_TRUE(row);
+  TempDir dir;
+  Bytes report_bytes = report_bytes_of(*row);
+  auto report = snp::Report::parse(report_bytes);
+  auto request = kds::VcekRequest::from_report(*report, snp::Product::kGenoa);
+  ASSERT_TRUE(request) << request.error().message;
+  {
+    kds::EndorsementCache cache(dir.path());
+    rats::Submission s = submission_of(*row);
+    ASSERT_TRUE(cache.put(kds::vcek_entry(*request, x509::TrustStore::amd()), *s.vcek));
+  }
+  ServerOptions o;
+  o.policy = no_nonce_policy();
+  o.cache_dir = dir.path();
+  TestServer server(o);
+  rats::Submission s = submission_of(*row);
+  s.vcek.reset();
+  auto ear = ear_of(server, server.attest(s));
+  EXPECT_EQ(ear.status(), "affirming") << nlohmann::json(ear.failed()).dump();
+  std::string m;
+  for (int i = 0; i < 100 && m.find("source=\"cache\"") == std::string::npos; ++i) {
+    m = server.get("/metrics").body;
+  }
+  EXPECT_NE(m.find("veritee_endorsements_total{piece=\"VCEK\",source=\"cache\"} 1"), std::string::npos) << m;
 }
 
 // ---------------------------------------------------------------------------------------------
