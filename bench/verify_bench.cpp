@@ -8,7 +8,8 @@
 //   parse/<case>            Report::parse + product + findings + every field decoded to JSON
 //   parse_view/<case>       Report::parse + findings only (no JSON)
 //   verify_cached/<case>    Verifier::verify with the chain already in the VerifiedLinks memo
-//                           and the VCEK already parsed (the fleet steady state)
+//                           and the VCEK already parsed (the fleet steady state), then
+//                           rats::appraise against a realistic policy when rats is built
 //   verify_cold/<case>      from files: read + decode the report, load VCEK and chain files,
 //                           verify everything with no memo
 //   verify_cold_mem/<case>  the same from bytes already in memory (what the npm peers time)
@@ -52,6 +53,10 @@
 #include "veritee/evidence.hpp"
 #include "veritee/report_format.hpp"
 #include "veritee/verifier.hpp"
+#ifdef VERITEE_BENCH_HAVE_RATS
+#include "veritee/rats/appraisal.hpp"
+#include "veritee/rats/policy.hpp"
+#endif
 
 namespace veritee::bench {
 namespace {
@@ -64,7 +69,45 @@ struct Prepared {
   std::unique_ptr<RawVerify> raw;
   std::unique_ptr<RawChain> chain;
   VerifyOptions options;
+#ifdef VERITEE_BENCH_HAVE_RATS
+  rats::AppraisalPolicy policy;  // realistic: pins this guest's values (see realistic_policy)
+#endif
 };
+
+#ifdef VERITEE_BENCH_HAVE_RATS
+// A policy as a deployment would write it for this guest (examples/policy.toml): its
+// measurement among three allowed, its HOST_DATA, FAMILY_ID, IMAGE_ID, VMPL, chip, product,
+// signing key, GUEST_SVN, firmware build and a TCB minimum equal to its REPORTED_TCB; debug
+// and migration agent refused. Parsed from TOML once, outside the loop.
+rats::AppraisalPolicy realistic_policy(const snp::Report& r, snp::Product product) {
+  const auto tcb = r.reported_tcb().decode(product);
+  std::string chip = to_hex(product == snp::Product::kTurin ? r.chip_id().first(8) : r.chip_id());
+  std::string toml;
+  toml += "id = \"bench\"\nrequire_nonce = false\nallow_debug = false\nallow_migrate_ma = false\n";
+  toml += "min_guest_svn = " + std::to_string(r.guest_svn()) + "\n";
+  toml += "min_build = " + std::to_string(r.current_version().build) + "\n";
+  toml += "vmpl = [" + std::to_string(r.vmpl()) + "]\n";
+  toml += "measurements = [\"" + std::string(96, '1') + "\", \"" + to_hex(r.measurement()) +
+          "\", \"" + std::string(96, '2') + "\"]\n";
+  toml += "host_data = \"" + to_hex(r.host_data()) + "\"\n";
+  toml += "family_id = \"" + to_hex(r.family_id()) + "\"\n";
+  toml += "image_id = \"" + to_hex(r.image_id()) + "\"\n";
+  toml += "chip_ids = [\"" + chip + "\"]\n";
+  toml += "products = [\"" + std::string(snp::to_string(product)) + "\"]\n";
+  toml += "signing_keys = [\"VCEK\"]\n";
+  toml += "[min_tcb]\n";
+  if (tcb.fmc) toml += "fmc = " + std::to_string(*tcb.fmc) + "\n";
+  toml += "bl = " + std::to_string(tcb.boot_loader) + "\ntee = " + std::to_string(tcb.tee) +
+          "\nsnp = " + std::to_string(tcb.snp) + "\nucode = " + std::to_string(tcb.microcode) + "\n";
+  auto policy = rats::parse_policy(toml, "bench policy");
+  if (!policy) throw std::runtime_error("bench policy: " + policy.error().message);
+  return *policy;
+}
+#endif
+
+// The cached fleet path: authenticity with the memo, then (when the rats module is built)
+// appraisal against the realistic policy. Returns whether both passed.
+bool verify_and_appraise(const Verifier& verifier, const struct Prepared& p);
 
 std::vector<std::unique_ptr<Prepared>>& cases() {
   static std::vector<std::unique_ptr<Prepared>> all;
@@ -96,7 +139,31 @@ std::unique_ptr<Prepared> prepare(const BenchCase& spec) {
     }
     throw std::runtime_error(spec.name + " does not verify:" + why);
   }
+#ifdef VERITEE_BENCH_HAVE_RATS
+  p->policy = realistic_policy(*report, *result.product);
+  auto appraisal = rats::appraise(*report, result.product, p->policy);
+  if (!appraisal.checks.passed()) {
+    std::string why;
+    for (const auto& c : appraisal.checks.checks) {
+      if (!c.ok()) why += " " + c.id + ": " + c.detail;
+    }
+    throw std::runtime_error(spec.name + " fails the bench appraisal policy:" + why);
+  }
+#endif
   return p;
+}
+
+bool verify_and_appraise(const Verifier& verifier, const Prepared& p) {
+  auto report = snp::Report::parse(p.loaded.report);
+  auto result = verifier.verify(*report, p.loaded.endorsements, p.options);
+  bool ok = result.verified();
+#ifdef VERITEE_BENCH_HAVE_RATS
+  auto appraisal = rats::appraise(*report, result.product, p.policy);
+  ok = ok && appraisal.checks.passed();
+  benchmark::DoNotOptimize(appraisal);
+#endif
+  benchmark::DoNotOptimize(result);
+  return ok;
 }
 
 void BM_raw(benchmark::State& state, const Prepared* p) {
@@ -168,9 +235,8 @@ void BM_verify_cached(benchmark::State& state, const Prepared* p) {
     }
   }
   for (auto _ : state) {
-    auto report = snp::Report::parse(p->loaded.report);
-    auto result = verifier.verify(*report, p->loaded.endorsements, p->options);
-    benchmark::DoNotOptimize(result);
+    bool ok = verify_and_appraise(verifier, *p);
+    benchmark::DoNotOptimize(ok);
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -268,11 +334,7 @@ void BM_pair_cached(benchmark::State& state, const Prepared* p) {
     return;
   }
   paired(state, [p] { benchmark::DoNotOptimize((*p->raw)()); },
-         [&] {
-           auto report = snp::Report::parse(p->loaded.report);
-           auto result = verifier.verify(*report, p->loaded.endorsements, p->options);
-           benchmark::DoNotOptimize(result);
-         });
+         [&] { benchmark::DoNotOptimize(verify_and_appraise(verifier, *p)); });
 }
 
 void BM_pair_cold(benchmark::State& state, const Prepared* p) {
@@ -355,9 +417,7 @@ std::vector<Op> profile_ops(std::vector<std::unique_ptr<VerifiedLinks>>& memos) 
     VerifiedLinks* memo = memos.back().get();
     ops.push_back({"verify_cached" + n, [p, memo] {
                      Verifier verifier(x509::TrustStore::amd(), *memo);
-                     auto report = snp::Report::parse(p->loaded.report);
-                     auto result = verifier.verify(*report, p->loaded.endorsements, p->options);
-                     benchmark::DoNotOptimize(result);
+                     benchmark::DoNotOptimize(verify_and_appraise(verifier, *p));
                    }});
     ops.push_back({"verify_cold" + n, [p] {
                      const BenchCase& spec = p->loaded.spec;
@@ -545,6 +605,11 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(bargc, rest.data())) return 2;
   benchmark::AddCustomContext("veritee_cases", only.empty() ? "genoa,milan,turin" : only);
   benchmark::AddCustomContext("veritee_threads", std::to_string(threads));
+#ifdef VERITEE_BENCH_HAVE_RATS
+  benchmark::AddCustomContext("veritee_appraisal", "verify_cached includes rats::appraise");
+#else
+  benchmark::AddCustomContext("veritee_appraisal", "none: the rats module is not built");
+#endif
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
