@@ -41,8 +41,8 @@ struct CacheEntry {
 struct CacheOptions {
   bool read_only = false;  // never create, replace or remove anything (offline bundles)
   bool expire = true;      // apply CacheEntry::stale (off for bundles: the verifier judges --at)
-  std::function<x509::TimePoint()> clock;          // for expiry; the system clock when empty
-  std::function<void(const std::string&)> notify;  // "removed corrupt entry ..." and the like
+  std::function<x509::TimePoint()> clock{};          // for expiry; the system clock when empty
+  std::function<void(const std::string&)> notify{};  // "removed corrupt entry ..." and the like
 };
 
 struct CacheLookup {

@@ -36,18 +36,18 @@ enum class CrlPolicy {
 
 // --vcek, --chain and --crl, already loaded; `*_path` names them in the trace.
 struct ExplicitEndorsements {
-  std::optional<x509::Certificate> signer;
-  std::string signer_path;
-  std::vector<x509::Certificate> chain;
-  std::string chain_path;
-  std::optional<x509::Crl> crl;
-  std::string crl_path;
+  std::optional<x509::Certificate> signer{};
+  std::string signer_path{};
+  std::vector<x509::Certificate> chain{};
+  std::string chain_path{};
+  std::optional<x509::Crl> crl{};
+  std::string crl_path{};
 };
 
 struct ResolveRequest {
-  std::optional<snp::Product> product;                 // --product
-  std::vector<snp::CertTableEntry> cert_table;         // empty when the guest gave none
-  ExplicitEndorsements files;
+  std::optional<snp::Product> product{};               // --product
+  std::vector<snp::CertTableEntry> cert_table{};       // empty when the guest gave none
+  ExplicitEndorsements files{};
   CrlPolicy crl = CrlPolicy::kRequired;
 };
 
