@@ -1,11 +1,16 @@
-// veritee verify [--json] [--vcek F] [--chain F]... [--crl F] [--at T] [--product P] FILE:
-// authenticity of a report against AMD's chain, every check reported.
+// veritee verify [--json] [--vcek F] [--chain F]... [--crl F] [--cert-table F] [--at T]
+//                [--product P] [--endorsements DIR] [--offline] [--no-crl] [--kds-url U] FILE:
+// authenticity of a report against AMD's chain, every check reported. Endorsements come from
+// the sources in their documented order (certificate table, files, bundle, cache, KDS); with
+// --vcek the endorsements are the user's and no cache or network is used.
 #include <algorithm>
 #include <iostream>
 #include <memory>
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
+#include "endorsement_options.hpp"
+#include "veritee/cert_table.hpp"
 #include "veritee/report_format.hpp"
 #include "veritee/verifier.hpp"
 
@@ -19,12 +24,14 @@ struct VerifyFlags {
   std::string crl;
   std::string at;
   std::string product;
+  std::string cert_table;
   bool json = false;
+  EndorsementFlags sources;
 };
 
 // The endorsements named on the command line; an unreadable one is an unusable endorsement.
-Result<Endorsements> explicit_endorsements(const VerifyFlags& f) {
-  Endorsements e;
+Result<kds::ExplicitEndorsements> explicit_endorsements(const VerifyFlags& f) {
+  kds::ExplicitEndorsements e;
   if (!f.vcek.empty()) {
     auto certs = x509::Certificate::load_file(f.vcek);
     if (!certs) return std::unexpected(certs.error());
@@ -45,26 +52,56 @@ Result<Endorsements> explicit_endorsements(const VerifyFlags& f) {
                       "ASK/ASVK and ARK)");
     }
     e.signer = leaves.front();
+    e.signer_path = f.vcek;
     for (auto& c : *certs) {
       if (!(c == *e.signer)) e.chain.push_back(std::move(c));
     }
+    if (!e.chain.empty()) e.chain_path = f.vcek;
   }
   for (const std::string& path : f.chain) {
     auto certs = x509::Certificate::load_file(path);
     if (!certs) return std::unexpected(certs.error());
     for (auto& c : *certs) e.chain.push_back(std::move(c));
+    e.chain_path += (e.chain_path.empty() ? "" : ", ") + path;
   }
   if (!f.crl.empty()) {
     auto crl = x509::Crl::load_file(f.crl);
     if (!crl) return std::unexpected(crl.error());
     e.crl = std::move(*crl);
+    e.crl_path = f.crl;
   }
   return e;
 }
 
+// The guest's certificate table (SNP_GET_EXT_REPORT certs / configfs-tsm auxblob).
+Result<std::vector<snp::CertTableEntry>> cert_table_file(const std::string& path) {
+  if (path.empty()) return std::vector<snp::CertTableEntry>{};
+  auto bytes = read_file(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto table = snp::parse_cert_table(*bytes);
+  if (!table) return fail(table.error().code, path + ": " + table.error().message);
+  return table;
+}
+
+// Whether an endorsement came from somewhere the user did not name (table, bundle, cache, KDS).
+bool worth_showing(const std::vector<kds::Provenance>& provenance) {
+  for (const auto& p : provenance) {
+    if (!p.source.starts_with("file ") && !p.source.starts_with("pinned") &&
+        !p.source.starts_with("none")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void print_text(const snp::Evidence& ev, const snp::Report& report,
-                const VerificationResult& result) {
+                const VerificationResult& result, const kds::Resolution& resolution) {
   std::cout << "evidence: " << ev.describe() << ", report version " << report.version() << '\n';
+  if (worth_showing(resolution.provenance)) {
+    for (const auto& p : resolution.provenance) {
+      std::cout << "endorsement: " << p.piece << " from " << p.source << '\n';
+    }
+  }
   for (const Check& c : result.checks.checks) {
     std::string status(to_string(c.status));
     for (char& ch : status) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -77,7 +114,8 @@ void print_text(const snp::Evidence& ev, const snp::Report& report,
 }
 
 nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
-                       const VerificationResult& result, std::optional<snp::Product> user) {
+                       const VerificationResult& result, std::optional<snp::Product> user,
+                       const kds::Resolution& resolution) {
   nlohmann::json checks = nlohmann::json::array();
   for (const Check& c : result.checks.checks) {
     checks.push_back({{"id", c.id},
@@ -92,6 +130,10 @@ nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
                    {"exit_code", static_cast<int>(result.checks.exit_code())},
                    {"checks", checks},
                    {"report", snp::report_to_json(report, ctx)}};
+  j["endorsements"] = nlohmann::json::array();
+  for (const auto& p : resolution.provenance) {
+    j["endorsements"].push_back({{"piece", p.piece}, {"source", p.source}});
+  }
   j["report"]["evidence"] = {{"encoding", std::string(snp::to_string(ev.encoding))},
                              {"container", std::string(snp::to_string(ev.container))},
                              {"report_offset", ev.report_offset}};
@@ -119,17 +161,46 @@ int run_verify(const VerifyFlags& f) {
     print_error(report.error());
     return kExitUsage;
   }
-  auto endorsements = explicit_endorsements(f);
-  if (!endorsements) {
-    print_error(endorsements.error());
+  auto files = explicit_endorsements(f);
+  if (!files) {
+    print_error(files.error());
     return kExitEndorsement;
   }
-  VerifyOptions options{*now, *product, false};
-  VerificationResult result = Verifier().verify(*report, *endorsements, options);
+  auto table = cert_table_file(f.cert_table);
+  if (!table) {
+    print_error(table.error());
+    return kExitUsage;
+  }
+  // --vcek: the user brought the endorsements; no cache, no network (the offline-with-files
+  // case). Otherwise the cache, and KDS unless --offline.
+  const bool own = files->signer.has_value();
+  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), !own, !own);
+  if (!sources) {
+    print_error(sources.error());
+    return kExitEndorsement;
+  }
+  kds::ResolveRequest request{*product, std::move(*table), std::move(*files),
+                              f.sources.no_crl        ? kds::CrlPolicy::kOff
+                              : (*sources)->client() ? kds::CrlPolicy::kRequired
+                                                      : kds::CrlPolicy::kIfAvailable};
+  auto resolution = (*sources)->resolver().resolve(*report, request);
+  if (!resolution) {
+    print_error(resolution.error());
+    return endorsement_exit_code(resolution.error());
+  }
+  VerifyOptions options{*now, *product, request.crl == kds::CrlPolicy::kRequired};
+  VerificationResult result = Verifier().verify(*report, resolution->endorsements, options);
+  if (f.sources.no_crl) {
+    for (Check& c : result.checks.checks) {
+      if (c.id == "chain.crl" && c.status == CheckStatus::kSkip) {
+        c.detail = "revocation not checked: --no-crl";
+      }
+    }
+  }
   if (f.json) {
-    std::cout << to_json(*evidence, *report, result, *product).dump(2) << '\n';
+    std::cout << to_json(*evidence, *report, result, *product, *resolution).dump(2) << '\n';
   } else {
-    print_text(*evidence, *report, result);
+    print_text(*evidence, *report, result, *resolution);
   }
   return result.checks.exit_code();
 }
@@ -148,8 +219,16 @@ const Registration kVerify{
        cmd.add_option("--at", f->at,
                       "verify as of this time (RFC 3339, e.g. 2024-05-06T21:14:27Z); default now");
        cmd.add_option("--product", f->product, "milan, genoa or turin (must match the evidence)");
-       cmd.add_flag("--json", f->json, "print JSON: {verified, checks[], report}");
+       cmd.add_option("--cert-table", f->cert_table,
+                      "the guest's certificate table (GUID table from SNP_GET_EXT_REPORT or "
+                      "configfs-tsm auxblob): the first endorsement source");
+       add_endorsement_flags(cmd, f->sources, kNetworkFlags | kCrlFlag | kBundleFlag);
+       cmd.add_flag("--json", f->json,
+                    "print JSON: {verified, checks[], endorsements[], report}");
        cmd.footer(
+           "Endorsement sources, first match wins: --cert-table, --vcek/--chain/--crl, "
+           "--endorsements DIR, the cache, AMD KDS (not with --offline; not with --vcek). The "
+           "CRL is fetched and checked by default when online.\n"
            "Exit codes: 0 verified; 1 the evidence failed a check; 2 usage error or "
            "unreadable/malformed input; 3 an endorsement is missing or unusable.");
        return [f] { return run_verify(*f); };

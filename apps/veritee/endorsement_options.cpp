@@ -1,0 +1,106 @@
+#include "endorsement_options.hpp"
+
+#include <cstdlib>
+#include <iostream>
+
+#include "veritee/check.hpp"
+
+namespace veritee::cli {
+
+namespace {
+
+std::chrono::milliseconds from_seconds(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
+}
+
+// One line per event, for a user watching a slow or rate-limited fetch.
+void print_event(const kds::KdsEvent& event) {
+  switch (event.kind) {
+    case kds::KdsEvent::Kind::kRequest:
+      std::cerr << "veritee: GET " << event.url << '\n';
+      break;
+    case kds::KdsEvent::Kind::kResponse:
+      std::cerr << "veritee: HTTP " << event.status << " (" << event.bytes << " bytes) from "
+                << event.url << '\n';
+      break;
+    case kds::KdsEvent::Kind::kWait:
+    case kds::KdsEvent::Kind::kFailure:
+      std::cerr << "veritee: " << event.message << '\n';
+      break;
+  }
+}
+
+}  // namespace
+
+void add_endorsement_flags(CLI::App& cmd, EndorsementFlags& f, unsigned which) {
+  if (which & kNetworkFlags) {
+    cmd.add_option("--kds-url", f.kds_url,
+                   "AMD KDS base URL or a mirror (default $VERITEE_KDS_URL, else "
+                   "https://kdsintf.amd.com)");
+    cmd.add_option("--cache-dir", f.cache_dir,
+                   "endorsement cache (default $VERITEE_CACHE_DIR, else $XDG_CACHE_HOME/veritee, "
+                   "else ~/.cache/veritee)");
+    cmd.add_flag("--offline", f.offline,
+                 "never use the network: endorsements come from the certificate table, files, "
+                 "--endorsements and the cache only");
+    cmd.add_option("--rate-limit", f.rate_limit,
+                   "seconds between requests to one KDS host (default 5)")
+        ->check(CLI::NonNegativeNumber);
+    cmd.add_option("--kds-timeout", f.timeout, "seconds allowed per KDS request (default 30)")
+        ->check(CLI::PositiveNumber);
+    cmd.add_option("--max-wait", f.max_wait,
+                   "longest Retry-After to wait for after HTTP 429/503, seconds (default 120)")
+        ->check(CLI::NonNegativeNumber);
+  }
+  if (which & kCrlFlag) {
+    cmd.add_flag("--no-crl", f.no_crl, "do not fetch or check the CRL (reported as skipped)");
+  }
+  if (which & kBundleFlag) {
+    cmd.add_option("--endorsements", f.bundle_dir,
+                   "an offline bundle directory written by `veritee bundle`");
+  }
+}
+
+Result<std::unique_ptr<EndorsementSources>> EndorsementSources::open(
+    const EndorsementFlags& f, const x509::TrustStore& roots, bool use_cache, bool use_network) {
+  auto sources = std::make_unique<EndorsementSources>();
+  sources->roots_ = &roots;
+  auto notify = [](const std::string& message) { std::cerr << "veritee: " << message << '\n'; };
+  if (!f.bundle_dir.empty()) {
+    if (!std::filesystem::is_directory(f.bundle_dir)) {
+      return fail(Errc::kIo, "--endorsements " + f.bundle_dir + ": not a directory");
+    }
+    sources->bundle_.emplace(f.bundle_dir, kds::CacheOptions{true, false, {}, notify});
+  }
+  if (use_cache) {
+    Result<std::filesystem::path> dir = f.cache_dir.empty()
+                                            ? kds::EndorsementCache::default_dir()
+                                            : Result<std::filesystem::path>(f.cache_dir);
+    if (dir) {
+      sources->cache_.emplace(*dir, kds::CacheOptions{false, true, {}, notify});
+    } else {
+      notify(dir.error().message + "; going on without a cache");
+    }
+  }
+  if (use_network && !f.offline) {
+    kds::KdsOptions options;
+    const char* env = std::getenv("VERITEE_KDS_URL");
+    options.base_url = !f.kds_url.empty()       ? f.kds_url
+                       : env && *env != '\0' ? std::string(env)
+                                             : std::string(kds::kDefaultBaseUrl);
+    options.min_interval = from_seconds(f.rate_limit);
+    options.http.total_timeout = from_seconds(f.timeout);
+    options.http.connect_timeout = std::min(options.http.total_timeout, from_seconds(10));
+    options.retry.max_retry_after = from_seconds(f.max_wait);
+    options.observer = print_event;
+    sources->client_.emplace(std::move(options));
+  }
+  return sources;
+}
+
+int endorsement_exit_code(const Error& error) {
+  return error.code == Errc::kInvalidInput || error.code == Errc::kTruncated ? kExitUsage
+                                                                             : kExitEndorsement;
+}
+
+}  // namespace veritee::cli

@@ -1,0 +1,66 @@
+// The endorsement flags `verify`, `fetch` and `bundle` share (--kds-url, --cache-dir, --offline,
+// --no-crl, --endorsements DIR, --rate-limit, --kds-timeout), and the cache, KDS client and
+// bundle they open. Progress and diagnostics go to stderr.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "veritee/error.hpp"
+#include "veritee/kds/endorsement_cache.hpp"
+#include "veritee/kds/endorsement_fetcher.hpp"
+#include "veritee/kds/endorsement_resolver.hpp"
+#include "veritee/kds/kds_client.hpp"
+#include "veritee/trust_store.hpp"
+
+namespace veritee::cli {
+
+struct EndorsementFlags {
+  std::string kds_url;      // --kds-url, else $VERITEE_KDS_URL, else AMD's
+  std::string cache_dir;    // --cache-dir, else $VERITEE_CACHE_DIR, $XDG_CACHE_HOME/veritee, ...
+  std::string bundle_dir;   // --endorsements DIR
+  bool offline = false;     // --offline: never use the network
+  bool no_crl = false;      // --no-crl
+  double rate_limit = 5.0;  // --rate-limit SECONDS between requests to one KDS host
+  double timeout = 30.0;    // --kds-timeout SECONDS per request
+  double max_wait = 120.0;  // --max-wait SECONDS: the longest Retry-After veritee sits through
+};
+
+enum EndorsementFlagSet : unsigned {
+  kNetworkFlags = 1,  // --kds-url --cache-dir --offline --rate-limit --kds-timeout --max-wait
+  kCrlFlag = 2,       // --no-crl
+  kBundleFlag = 4,    // --endorsements DIR
+};
+
+void add_endorsement_flags(CLI::App& cmd, EndorsementFlags& flags, unsigned which);
+
+// The sources the flags name, opened: a cache (unless it cannot be located), a KDS client
+// (unless offline) and a read-only bundle (with --endorsements).
+class EndorsementSources {
+ public:
+  static Result<std::unique_ptr<EndorsementSources>> open(const EndorsementFlags& flags,
+                                                          const x509::TrustStore& roots,
+                                                          bool use_cache, bool use_network);
+
+  kds::EndorsementCache* cache() { return cache_ ? &*cache_ : nullptr; }
+  kds::KdsClient* client() { return client_ ? &*client_ : nullptr; }
+  kds::EndorsementCache* bundle() { return bundle_ ? &*bundle_ : nullptr; }
+  kds::EndorsementResolver resolver() {
+    return kds::EndorsementResolver(*roots_, bundle(), cache(), client());
+  }
+  kds::EndorsementFetcher fetcher() { return kds::EndorsementFetcher(*roots_, cache(), client()); }
+
+ private:
+  const x509::TrustStore* roots_ = nullptr;
+  std::optional<kds::EndorsementCache> cache_;
+  std::optional<kds::KdsClient> client_;
+  std::optional<kds::EndorsementCache> bundle_;
+};
+
+// Exit code for an endorsement error: 3, or 2 for unreadable input.
+int endorsement_exit_code(const Error& error);
+
+}  // namespace veritee::cli
