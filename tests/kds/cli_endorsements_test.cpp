@@ -1,0 +1,154 @@
+// The CLI's endorsement paths against the loopback mock KDS: verify online and from the cache,
+// --offline, fetch, bundle then offline verification, and two processes sharing one cache.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <future>
+
+#include "kds_fixtures.hpp"
+#include "support/process.hpp"
+
+namespace veritee {
+namespace {
+
+using namespace std::chrono_literals;
+
+#define REQUIRE(sample) \
+  if (!(sample)) GTEST_SKIP() << "evidence corpus not found: sample needed"
+
+bool contains(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+class CliEndorsements : public testing::Test {
+ protected:
+  void SetUp() override {
+    sample_ = test::milan_sample();
+    if (!sample_) GTEST_SKIP() << "evidence corpus not found";
+    sample_->serve(mock_);
+    unsetenv("VERITEE_KDS_URL");
+    setenv("VERITEE_CACHE_DIR", (stray_.path() / "cache").c_str(), 1);
+  }
+  // Common flags: the mock, a private cache, no rate limit, short timeouts.
+  std::vector<std::string> net(std::vector<std::string> args) const {
+    args.insert(args.end(), {"--kds-url", mock_.url(), "--cache-dir", cache_.path().string(),
+                             "--rate-limit", "0", "--kds-timeout", "5"});
+    return args;
+  }
+  std::string report() const { return sample_->report_file.string(); }
+
+  std::optional<test::Sample> sample_;
+  test::MockKds mock_;
+  test::TempDir cache_;
+  test::TempDir stray_;  // where a default cache would go: must stay empty
+};
+
+TEST_F(CliEndorsements, VerifyJustWorksOnlineThenFromTheCache) {
+  auto first = test::run_cli(net({"verify", "--no-crl", report()}));
+  EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_TRUE(contains(first.out, "endorsement: VCEK from KDS " + mock_.url())) << first.out;
+  EXPECT_TRUE(contains(first.out, "revocation not checked: --no-crl")) << first.out;
+  EXPECT_TRUE(contains(first.err, "GET " + mock_.url())) << first.err;
+
+  auto second = test::run_cli(net({"verify", "--no-crl", "--json", report()}));
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_TRUE(contains(second.out, "\"source\": \"cache " + cache_.path().string()))
+      << second.out;
+  EXPECT_EQ(mock_.requests(), 1U);
+  EXPECT_TRUE(mock_.errors().empty());
+  EXPECT_FALSE(std::filesystem::exists(stray_.path() / "cache"));
+}
+
+TEST_F(CliEndorsements, OfflineWithAnEmptyCacheIsExit3NamingTheVcek) {
+  auto r = test::run_cli(net({"verify", "--offline", report()}));
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "no VCEK")) << r.err;
+  EXPECT_TRUE(contains(r.err, "--offline")) << r.err;
+  EXPECT_EQ(mock_.requests(), 0U);
+}
+
+TEST_F(CliEndorsements, CrlIsCheckedByDefaultOnline) {
+  // KDS serves a CRL nobody at AMD signed: verification stops with exit 3, naming it.
+  auto pki = test::pki_sample();
+  ASSERT_TRUE(pki);
+  const auto now = std::chrono::system_clock::now();
+  mock_.add("/vcek/v1/Milan/crl", test::pki_crl(*pki, now - 24h, now + 24h));
+  auto r = test::run_cli(net({"verify", report()}));
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "CRL")) << r.err;
+  EXPECT_TRUE(contains(r.err, "not signed by the pinned ARK-Milan")) << r.err;
+  EXPECT_EQ(mock_.requests("/vcek/v1/Milan/crl"), 1U);
+}
+
+TEST_F(CliEndorsements, ExplicitFilesStayOffline) {
+  setenv("VERITEE_KDS_URL", mock_.url().c_str(), 1);
+  test::TempDir files;
+  auto vcek = files.write("vcek.der", sample_->vcek.der());
+  auto r = test::run_cli({"verify", "--vcek", vcek.string(), report()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "SKIP  chain.crl")) << r.out;
+  EXPECT_FALSE(contains(r.out, "endorsement:")) << r.out;
+  EXPECT_EQ(mock_.requests(), 0U);
+  EXPECT_FALSE(std::filesystem::exists(stray_.path() / "cache"));
+}
+
+TEST_F(CliEndorsements, FetchWritesWhatKdsServes) {
+  test::TempDir out;
+  auto vcek = test::run_cli(net({"fetch", "vcek", report(), "--out", (out / "vcek.der").string()}));
+  ASSERT_EQ(vcek.exit_code, 0) << vcek.err;
+  EXPECT_EQ(test::slurp(out / "vcek.der"), sample_->vcek.der());
+  auto chain = test::run_cli(
+      net({"fetch", "chain", "--product", "milan", "--out", (out / "chain.pem").string()}));
+  ASSERT_EQ(chain.exit_code, 0) << chain.err;
+  EXPECT_EQ(test::slurp(out / "chain.pem"), sample_->chain_pem);
+  auto pem = test::run_cli(net({"fetch", "vcek", report()}));
+  ASSERT_EQ(pem.exit_code, 0) << pem.err;
+  EXPECT_TRUE(pem.out.starts_with("-----BEGIN CERTIFICATE-----")) << pem.out;
+  EXPECT_EQ(mock_.requests(), 2U) << "the third fetch came from the cache";
+}
+
+TEST_F(CliEndorsements, FetchRefusesAnotherChipsVcekAndStoresNothing) {
+  mock_.inject("/vcek/v1/Milan/", {.body = test::other_milan_vcek().value().der()});
+  test::TempDir out;
+  auto r = test::run_cli(net({"fetch", "vcek", report(), "--out", (out / "v.der").string()}));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_TRUE(contains(r.err, "another chip")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "v.der"));
+  EXPECT_TRUE(test::cache_contents(cache_.path()).objects.empty());
+}
+
+TEST_F(CliEndorsements, BundleThenVerifyOffline) {
+  test::TempDir bundle;
+  auto b = test::run_cli(net({"bundle", "--no-crl", report(), "--out", bundle.path().string()}));
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  EXPECT_TRUE(contains(b.out, "vcek/milan/")) << b.out;
+  EXPECT_TRUE(contains(b.out, "chain/milan/vcek")) << b.out;
+
+  test::TempDir empty_cache;
+  auto v = test::run_cli({"verify", "--offline", "--no-crl", "--endorsements",
+                          bundle.path().string(), "--cache-dir", empty_cache.path().string(),
+                          report()});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_TRUE(contains(v.out, "endorsement: VCEK from bundle " + bundle.path().string()))
+      << v.out;
+  EXPECT_TRUE(contains(v.out, "endorsement: chain from bundle")) << v.out;
+}
+
+TEST_F(CliEndorsements, TwoProcessesOneRequest) {
+  // Both start against an empty cache while KDS is slow; the per-entry lock makes the second
+  // wait for the first and read what it stored.
+  mock_.set_delay(400ms);
+  auto run = [&] { return test::run_cli(net({"verify", "--no-crl", report()})); };
+  auto a = std::async(std::launch::async, run);
+  auto b = std::async(std::launch::async, run);
+  auto ra = a.get();
+  auto rb = b.get();
+  EXPECT_EQ(ra.exit_code, 0) << ra.err;
+  EXPECT_EQ(rb.exit_code, 0) << rb.err;
+  EXPECT_EQ(mock_.requests("/vcek/"), 1U);
+  const bool one_from_cache = contains(ra.out, "VCEK from cache") || contains(rb.out, "VCEK from cache");
+  EXPECT_TRUE(one_from_cache) << ra.out << rb.out;
+}
+
+}  // namespace
+}  // namespace veritee
