@@ -36,7 +36,8 @@ Result<Challenge> request_challenge(const AttestClientOptions& o) {
   }
   auto nonce = from_base64(body["nonce"].get<std::string>());
   if (!nonce || nonce->empty()) return fail(Errc::kNetwork, "challenge: the nonce is not base64");
-  return Challenge{std::move(*nonce), body.value("expires", std::string())};
+  const bool has_expiry = body.contains("expires") && body["expires"].is_string();
+  return Challenge{std::move(*nonce), has_expiry ? body["expires"].get<std::string>() : std::string()};
 }
 
 nlohmann::json submission_json(const Submission& s) {

@@ -63,6 +63,10 @@ Result<std::shared_ptr<EVP_PKEY>> ec_public_key(JwsAlg alg, ByteView x, ByteView
   return key;
 }
 
+std::string member(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
 }  // namespace
 
 std::string jwk_thumbprint(const SigningKey& key) {
@@ -98,8 +102,8 @@ Result<Jwks> Jwks::parse(std::string_view text) {
   Jwks set;
   set.json_ = doc;
   for (const auto& jwk : doc["keys"]) {
-    if (!jwk.is_object() || jwk.value("kty", "") != "EC") continue;  // RFC 7517 section 5: skip
-    const std::string crv = jwk.value("crv", "");
+    if (!jwk.is_object() || member(jwk, "kty") != "EC") continue;  // RFC 7517 section 5: skip
+    const std::string crv = member(jwk, "crv");
     JwsAlg alg;
     if (crv == "P-256") alg = JwsAlg::kES256;
     else if (crv == "P-384") alg = JwsAlg::kES384;
@@ -107,16 +111,12 @@ Result<Jwks> Jwks::parse(std::string_view text) {
     if (jwk.contains("alg") && jwk["alg"] != std::string(to_string(alg))) {
       return fail(Errc::kInvalidInput, "JWK on " + crv + " says alg " + jwk["alg"].dump());
     }
-    if (!jwk.contains("x") || !jwk["x"].is_string() || !jwk.contains("y") || !jwk["y"].is_string()) {
-      return fail(Errc::kInvalidInput, "EC JWK without string x and y");
-    }
-    auto x = from_base64url_strict(jwk["x"].get<std::string>());
-    auto y = from_base64url_strict(jwk["y"].get<std::string>());
+    auto x = from_base64url_strict(member(jwk, "x"));
+    auto y = from_base64url_strict(member(jwk, "y"));
     if (!x || !y) return fail(Errc::kInvalidInput, "EC JWK x/y: not base64url");
     auto key = ec_public_key(alg, *x, *y);
     if (!key) return std::unexpected(key.error());
-    std::string kid = jwk.contains("kid") && jwk["kid"].is_string() ? jwk["kid"].get<std::string>() : "";
-    set.keys_.push_back({std::move(kid), alg, std::move(*key)});
+    set.keys_.push_back({member(jwk, "kid"), alg, std::move(*key)});
   }
   if (set.keys_.empty()) return fail(Errc::kInvalidInput, "the JWK set has no P-256 or P-384 EC key");
   return set;

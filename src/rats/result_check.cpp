@@ -34,6 +34,12 @@ bool accepted(EarStatus status, EarStatus worst) {
 
 std::string time_of(std::int64_t seconds) { return x509::format_time(from_unix_seconds(seconds)); }
 
+// A string member, or `fallback` when absent or of another type: claims come from a token
+// whose signature verified, but not necessarily from veritee.
+std::string str(const nlohmann::json& j, const char* key, const std::string& fallback = "") {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
+}
+
 Check freshness(const nlohmann::json& claims, const ResultCheckOptions& o) {
   if (!claims.contains("iat") || !claims["iat"].is_number_integer()) {
     return pass_fail("ear.fresh", false, "the EAR has no integer \"iat\"");
@@ -123,11 +129,11 @@ ResultCheck check_result(std::string_view token, const Jwks& keys, const ResultC
   out.claims = verified->jws.payload;
   const auto& claims = out.claims;
 
-  const std::string profile = claims.value("eat_profile", "");
+  const std::string profile = str(claims, "eat_profile");
   out.checks.add(pass_fail("ear.profile", profile == kEarProfile,
                            "eat_profile \"" + profile + "\"" +
                                (profile == kEarProfile ? " is " : " is not ") + kEarProfile));
-  const std::string iss = claims.contains("iss") && claims["iss"].is_string() ? claims["iss"].get<std::string>() : "";
+  const std::string iss = str(claims, "iss");
   if (o.issuer) {
     out.checks.add(pass_fail("ear.issuer", iss == *o.issuer,
                              "iss \"" + iss + "\"" + (iss == *o.issuer ? " equals " : " differs from ") +
@@ -145,17 +151,15 @@ std::string summarize(const ResultCheck& r) {
   std::ostringstream s;
   const auto& c = r.claims;
   if (c.is_object()) {
-    s << "EAR from " << c.value("iss", std::string("?"));
-    if (c.contains("ear.verifier-id") && c["ear.verifier-id"].is_object()) {
-      s << " (" << c["ear.verifier-id"].value("build", std::string("?")) << ")";
-    }
+    s << "EAR from " << str(c, "iss", "?");
+    if (c.contains("ear.verifier-id")) s << " (" << str(c["ear.verifier-id"], "build", "?") << ")";
     if (c.contains("iat") && c["iat"].is_number_integer()) s << ", issued " << time_of(c["iat"].get<std::int64_t>());
     s << '\n';
     if (c.contains("submods") && c["submods"].is_object()) {
       for (const auto& [name, sub] : c["submods"].items()) {
         if (!sub.is_object()) continue;
-        s << "submod " << name << ": " << sub.value("ear.status", std::string("?")) << '\n';
-        s << "  policy: " << sub.value("ear.appraisal-policy-id", std::string("?")) << '\n';
+        s << "submod " << name << ": " << str(sub, "ear.status", "?") << '\n';
+        s << "  policy: " << str(sub, "ear.appraisal-policy-id", "?") << '\n';
         if (sub.contains("ear.trustworthiness-vector") && sub["ear.trustworthiness-vector"].is_object()) {
           s << "  trustworthiness vector:";
           for (const auto& [k, v] : sub["ear.trustworthiness-vector"].items()) {
@@ -167,19 +171,21 @@ std::string summarize(const ResultCheck& r) {
         }
         if (sub.contains("veritee.report") && sub["veritee.report"].is_object()) {
           const auto& rep = sub["veritee.report"];
-          s << "  report: version " << rep.value("version", nlohmann::json()).dump() << ", product "
-            << rep.value("product", nlohmann::json()).dump() << ", signing key "
-            << rep.value("signing_key", nlohmann::json()).dump() << '\n'
-            << "  measurement: " << rep.value("measurement", std::string("?")) << '\n'
-            << "  chip_id: " << rep.value("chip_id", std::string("?")) << '\n';
+          auto raw = [&](const char* k) { return rep.contains(k) ? rep[k].dump() : std::string("?"); };
+          s << "  report: version " << raw("version") << ", product " << raw("product")
+            << ", signing key " << raw("signing_key") << '\n'
+            << "  measurement: " << str(rep, "measurement", "?") << '\n'
+            << "  chip_id: " << str(rep, "chip_id", "?") << '\n';
         }
         if (sub.contains("veritee.failed-checks") && sub["veritee.failed-checks"].is_array()) {
           std::string failed;
-          for (const auto& id : sub["veritee.failed-checks"]) failed += (failed.empty() ? "" : ", ") + id.get<std::string>();
+          for (const auto& id : sub["veritee.failed-checks"]) {
+            if (id.is_string()) failed += (failed.empty() ? "" : ", ") + id.get<std::string>();
+          }
           s << "  failed at the verifier: " << (failed.empty() ? "none" : failed) << '\n';
         }
-        if (sub.contains("veritee.nonce-binding")) {
-          s << "  nonce bound as: " << sub["veritee.nonce-binding"].get<std::string>() << '\n';
+        if (const auto binding = str(sub, "veritee.nonce-binding"); !binding.empty()) {
+          s << "  nonce bound as: " << binding << '\n';
         }
       }
     }

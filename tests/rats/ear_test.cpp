@@ -194,6 +194,17 @@ TEST_F(RelyingParty, EachCheckFailsOnItsOwn) {
   failed(claims, "ear.fresh");
 }
 
+TEST_F(RelyingParty, OddlyTypedClaimsFailWithoutThrowing) {
+  auto c = claims;
+  c["iss"] = 42;
+  c["eat_profile"] = nlohmann::json::array();
+  c["submods"]["SEV-SNP"]["veritee.failed-checks"] = {1, 2};
+  c["submods"]["SEV-SNP"]["veritee.report"] = {{"measurement", 5}};
+  auto r = check(c);
+  EXPECT_FALSE(r.checks.passed());
+  EXPECT_NO_THROW(rats::summarize(r));
+}
+
 TEST_F(RelyingParty, ForgedOrGarbledTokens) {
   auto token = *rats::jws_sign(*key, claims);
   auto other = *rats::SigningKey::generate(rats::JwsAlg::kES256);

@@ -113,6 +113,11 @@ TEST(JoseKeys, JwksRejectsBadKeys) {
   bad["y"] = y;
   auto r = rats::Jwks::parse(nlohmann::json{{"keys", {bad}}}.dump());
   EXPECT_FALSE(r) << "a point off the curve";
+  // Members of the wrong JSON type are refused or skipped, never thrown.
+  EXPECT_FALSE(rats::Jwks::parse(R"({"keys":[{"kty":5},{"kty":"EC","crv":[1],"x":2}]})"));
+  auto typed = jwk;
+  typed["x"] = 7;
+  EXPECT_FALSE(rats::Jwks::parse(nlohmann::json{{"keys", {typed}}}.dump()));
   auto wrong_alg = jwk;
   wrong_alg["alg"] = "ES384";
   EXPECT_FALSE(rats::Jwks::parse(nlohmann::json{{"keys", {wrong_alg}}}.dump()));
