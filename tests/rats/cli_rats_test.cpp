@@ -3,11 +3,13 @@
 // printed -- with the documented exit codes.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <mutex>
 #include <regex>
 #include <thread>
@@ -151,6 +153,45 @@ TEST(CliRats, ServeAttestCheckResultAndSigterm) {
   // SIGTERM: graceful, exit 0.
   EXPECT_EQ(serve.terminate(), 0) << serve.err();
   EXPECT_NE(serve.err().find("stopped"), std::string::npos) << serve.err();
+}
+
+// Online: a request without a VCEK makes the service fetch it from (a loopback stand-in for)
+// AMD KDS once, store it in the cache, and serve the next request from the cache.
+TEST(CliRats, ServeFetchesAMissingVcekOnceThenUsesTheCache) {
+  VERITEE_REQUIRE_CORPUS();
+  const Bytes vcek = x509::Certificate::load_file(
+                         corpus_path("ms-tee-attestation-verification/genoa_vcek.pem"))->front().der();
+  httplib::Server kds;
+  std::atomic<int> hits{0};
+  std::string query;
+  kds.Get(R"(/vcek/v1/Genoa/([0-9a-f]{128}))", [&](const httplib::Request& req, httplib::Response& res) {
+    ++hits;
+    query = req.has_param("snpSPL") && req.has_param("ucodeSPL") ? "ok" : "missing SPLs";
+    res.set_content(std::string(vcek.begin(), vcek.end()), "application/octet-stream");
+  });
+  const int kds_port = kds.bind_to_any_port("127.0.0.1");
+  std::thread kds_thread([&] { kds.listen_after_bind(); });
+
+  TempDir dir;
+  auto policy = dir.write("policy.toml", std::string("require_nonce = false\n"));
+  ServeProcess serve({"--listen", "127.0.0.1:0", "--policy", policy.string(), "--state-dir",
+                      (dir / "state").string(), "--cache-dir", (dir / "cache").string(), "--kds-url",
+                      "http://127.0.0.1:" + std::to_string(kds_port), "--rate-limit", "0", "--no-crl"});
+  ASSERT_NE(serve.port(), 0) << serve.err();
+  const std::string report = corpus_file("ms-tee-attestation-verification/genoa_attestation_report.bin");
+  for (int i = 0; i < 2; ++i) {
+    auto r = run_cli({"attest", "--verifier", serve.url(), "--evidence", report});
+    EXPECT_EQ(r.exit_code, 0) << r.err << serve.err();
+  }
+  EXPECT_EQ(hits.load(), 1) << "fetched once, then from the cache";
+  EXPECT_EQ(query, "ok");
+  const std::string m = http_get(serve.port(), "/metrics").body;
+  EXPECT_NE(m.find("veritee_endorsements_total{piece=\"VCEK\",source=\"kds\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("veritee_endorsements_total{piece=\"VCEK\",source=\"cache\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("veritee_kds_requests_total 1"), std::string::npos) << m;
+  EXPECT_EQ(serve.terminate(), 0);
+  kds.stop();
+  kds_thread.join();
 }
 
 TEST(CliRats, ServeRefusesBadPolicyAndKey) {
