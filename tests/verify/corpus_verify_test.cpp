@@ -327,6 +327,11 @@ TEST(VerifyNegative, ChainFromAnotherProductRejected) {
   const Check* product = result.checks.find("product");
   const Check* ark = result.checks.find("chain.ark");
   EXPECT_TRUE((product && !product->ok()) || (ark && !ark->ok())) << dump(result.checks);
+  // The report and its VCEK are genuine; the chain is the unusable endorsement (exit 3).
+  EXPECT_EQ(result.checks.exit_code(), kExitEndorsement) << dump(result.checks);
+  // With the right chain the same evidence verifies: the chain alone made the difference.
+  e.chain = test::endorsements_of(*milan).chain;
+  EXPECT_TRUE(verify_bytes(test::report_bytes_of(*milan), e, o).verified());
 }
 
 TEST(VerifyNegative, SignerFromAnotherProductRejected) {

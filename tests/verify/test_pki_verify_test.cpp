@@ -204,6 +204,28 @@ TEST_P(TestPkiVerify, MaskChipKeySkipsChipId) {
   EXPECT_TRUE(check_is(result.checks, "report.chip_id", CheckStatus::kSkip));
 }
 
+TEST_P(TestPkiVerify, SigningKeyNoneOrReservedFailsKeyKind) {
+  for (std::uint8_t field : {std::uint8_t{7}, std::uint8_t{3}}) {
+    Bytes b = report_;
+    b[0x048] = static_cast<std::uint8_t>((b[0x048] & ~0x1C) | (field << 2));
+    b = test::sign_report(b, pki_->vcek_key.get());
+    auto result = run(b, endorsements());
+    EXPECT_FALSE(result.verified()) << "SIGNING_KEY " << int(field) << "\n" << dump(result.checks);
+    EXPECT_TRUE(check_is(result.checks, "signer.key_kind", CheckStatus::kFail))
+        << "SIGNING_KEY " << int(field);
+  }
+}
+
+TEST_P(TestPkiVerify, TurinChipIdTailMustBeZero) {
+  if (product_ != snp::Product::kTurin) GTEST_SKIP() << "Turin only: hwID is CHIP_ID[0:8]";
+  Bytes b = report_;
+  b[0x1A0 + 20] ^= 0x01;  // inside CHIP_ID, past the 8 bytes Turin uses
+  b = test::sign_report(b, pki_->vcek_key.get());
+  auto result = run(b, endorsements());
+  EXPECT_FALSE(result.verified()) << dump(result.checks);
+  EXPECT_TRUE(check_is(result.checks, "report.chip_id", CheckStatus::kFail));
+}
+
 TEST_P(TestPkiVerify, ExpiredVcekFailsUnlessNowInside) {
   auto expiring = test::make_test_pki(product_, report_, utc(2024, 1, 1), utc(2025, 1, 1));
   Bytes signed_report = test::sign_report(report_, expiring.vcek_key.get());
