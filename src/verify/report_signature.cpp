@@ -1,7 +1,8 @@
 #include "verify/report_signature.hpp"
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
+#include <array>
+#include <cstdint>
+
 #include <openssl/evp.h>
 
 #include "x509/openssl_util.hpp"
@@ -11,25 +12,69 @@ namespace {
 
 constexpr std::size_t kP384Bytes = 48;
 
-// DER ECDSA-Sig-Value from the report's little-endian R and S.
-Result<Bytes> der_signature(const snp::Report& report) {
-  ECDSA_SIG* sig = ECDSA_SIG_new();
-  BIGNUM* r = BN_lebin2bn(report.signature_r().data(), kP384Bytes, nullptr);
-  BIGNUM* s = BN_lebin2bn(report.signature_s().data(), kP384Bytes, nullptr);
-  if (!sig || !r || !s || ECDSA_SIG_set0(sig, r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    ECDSA_SIG_free(sig);
-    return fail(Errc::kCrypto, "cannot build the ECDSA signature: " + ossl::last_error());
-  }
-  unsigned char* der = nullptr;
-  int len = i2d_ECDSA_SIG(sig, &der);
-  ECDSA_SIG_free(sig);
-  if (len <= 0) return fail(Errc::kCrypto, "cannot encode the ECDSA signature");
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+// DER ECDSA-Sig-Value (SEQUENCE of two INTEGERs) from the report's little-endian R and S,
+// built on the stack: no BIGNUMs, no allocation. Each INTEGER is at most 1 + 48 bytes of
+// contents, so the whole value is at most 2 + 2 * (2 + 49) = 104 bytes (short-form lengths).
+struct DerSignature {
+  std::array<std::uint8_t, 104> bytes{};
+  std::size_t size = 0;
+};
+
+std::size_t put_integer(std::uint8_t* out, ByteView little_endian) {
+  std::array<std::uint8_t, kP384Bytes> be{};
+  for (std::size_t i = 0; i < kP384Bytes; ++i) be[i] = little_endian[kP384Bytes - 1 - i];
+  std::size_t skip = 0;
+  while (skip + 1 < kP384Bytes && be[skip] == 0) ++skip;  // minimal: no leading zero octets
+  const bool pad = (be[skip] & 0x80) != 0;                // but non-negative
+  const std::size_t len = kP384Bytes - skip + (pad ? 1 : 0);
+  std::size_t n = 0;
+  out[n++] = 0x02;
+  out[n++] = static_cast<std::uint8_t>(len);
+  if (pad) out[n++] = 0x00;
+  for (std::size_t i = skip; i < kP384Bytes; ++i) out[n++] = be[i];
+  return n;
 }
+
+DerSignature der_signature(const snp::Report& report) {
+  DerSignature sig;
+  std::uint8_t* p = sig.bytes.data();
+  std::size_t n = 2;
+  n += put_integer(p + n, report.signature_r().first(kP384Bytes));
+  n += put_integer(p + n, report.signature_s().first(kP384Bytes));
+  p[0] = 0x30;
+  p[1] = static_cast<std::uint8_t>(n - 2);
+  sig.size = n;
+  return sig;
+}
+
+const EVP_MD* sha384() {
+  // Fetched once: EVP_sha384() in a digest call makes OpenSSL 3 look the provider's
+  // implementation up again every time.
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+  return md;
+}
+
+// The verification context of the last key this thread verified with, kept ready
+// (EVP_PKEY_verify_init done, signature digest set). Holding a reference on the key keeps its
+// address from being reused for another key while the context refers to it.
+struct PreparedVerify {
+  ossl::PkeyPtr key;
+  ossl::PkeyCtxPtr ctx;
+
+  EVP_PKEY_CTX* for_key(EVP_PKEY* k) {
+    if (key.get() == k && ctx) return ctx.get();
+    ctx.reset();
+    key.reset();
+    ossl::PkeyCtxPtr fresh(EVP_PKEY_CTX_new_from_pkey(nullptr, k, nullptr));
+    if (!fresh || EVP_PKEY_verify_init(fresh.get()) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(fresh.get(), sha384()) != 1 || EVP_PKEY_up_ref(k) != 1) {
+      return nullptr;
+    }
+    key.reset(k);
+    ctx = std::move(fresh);
+    return ctx.get();
+  }
+};
 
 }  // namespace
 
@@ -40,16 +85,21 @@ Result<void> verify_report_signature(const snp::Report& report, EVP_PKEY* key) {
                     std::string(EVP_PKEY_get0_type_name(key)) + ", " +
                     std::to_string(EVP_PKEY_get_bits(key)) + " bits)");
   }
-  auto sig = der_signature(report);
-  if (!sig) return std::unexpected(sig.error());
-  ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha384(), nullptr, key) != 1) {
-    return fail(Errc::kCrypto, "cannot set up ECDSA verification: " + ossl::last_error());
-  }
+  const DerSignature sig = der_signature(report);
+  // SHA-384 over exactly the input bytes [0, 0x2A0) (DESIGN.md 2.2), then one ECDSA verify.
   auto data = report.signed_bytes();
-  int rc = EVP_DigestVerify(ctx.get(), sig->data(), sig->size(), data.data(), data.size());
-  ERR_clear_error();
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int digest_len = 0;
+  if (!sha384() ||
+      EVP_Digest(data.data(), data.size(), digest.data(), &digest_len, sha384(), nullptr) != 1) {
+    return fail(Errc::kCrypto, "cannot compute SHA-384: " + ossl::last_error());
+  }
+  thread_local PreparedVerify prepared;
+  EVP_PKEY_CTX* ctx = prepared.for_key(key);
+  if (!ctx) return fail(Errc::kCrypto, "cannot set up ECDSA verification: " + ossl::last_error());
+  int rc = EVP_PKEY_verify(ctx, sig.bytes.data(), sig.size, digest.data(), digest_len);
   if (rc != 1) {
+    ERR_clear_error();
     return fail(Errc::kInvalidInput,
                 "ECDSA P-384 signature over bytes [0x000, 0x2A0) does not verify with the "
                 "signing certificate's key");
