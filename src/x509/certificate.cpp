@@ -1,13 +1,18 @@
 #include "veritee/certificate.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <ctime>
+#include <mutex>
+#include <optional>
 
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "x509/amd_roots.inc"
 #include "x509/openssl_util.hpp"
 
 namespace veritee::x509 {
@@ -34,15 +39,81 @@ TimePoint asn1_time(const ASN1_TIME* t) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-// The DER contents of the extension with this dotted OID, or nullptr when absent.
-const ASN1_OCTET_STRING* extension_data(X509* cert, const char* oid) {
-  ASN1_OBJECT* obj = OBJ_txt2obj(oid, 1);
-  if (!obj) return nullptr;
-  int idx = X509_get_ext_by_OBJ(cert, obj, -1);
-  ASN1_OBJECT_free(obj);
+// The AMD extension OIDs as objects, built once (OBJ_txt2obj parses the dotted text and
+// allocates: 13 times per verification before).
+struct AmdOids {
+  ASN1_OBJECT* struct_version = nullptr;
+  ASN1_OBJECT* product_name = nullptr;
+  std::array<ASN1_OBJECT*, 10> spl{};  // [1] blSPL .. [9] fmcSPL; [0] unused
+  std::array<std::string, 10> spl_text;
+  ASN1_OBJECT* hw_id = nullptr;
+  ASN1_OBJECT* csp_id = nullptr;
+};
+
+const AmdOids& amd_oids() {
+  static const AmdOids oids = [] {
+    AmdOids o;
+    o.struct_version = OBJ_txt2obj(kOidStructVersion, 1);
+    o.product_name = OBJ_txt2obj(kOidProductName, 1);
+    for (std::size_t i = 1; i < o.spl.size(); ++i) {
+      o.spl_text[i] = kOidSplPrefix + std::to_string(i);
+      o.spl[i] = OBJ_txt2obj(o.spl_text[i].c_str(), 1);
+    }
+    o.hw_id = OBJ_txt2obj(kOidHwId, 1);
+    o.csp_id = OBJ_txt2obj(kOidCspId, 1);
+    return o;  // kept for the life of the process
+  }();
+  return oids;
+}
+
+// The DER contents of the extension with this OID, or nullptr when absent.
+const ASN1_OCTET_STRING* extension_data(X509* cert, const ASN1_OBJECT* oid) {
+  if (!oid) return nullptr;
+  int idx = X509_get_ext_by_OBJ(cert, oid, -1);
   if (idx < 0) return nullptr;
   return X509_EXTENSION_get_data(X509_get_ext(cert, idx));
 }
+
+// The AMD roots this library pins (amd_roots.inc), as DER. A certificate whose DER is exactly
+// one of them is parsed once per process and shared, so loading the usual ASK/ARK files
+// costs a byte comparison rather than two OpenSSL 3.0 parses (d2i_X509 decodes the public key
+// through OSSL_DECODER: about as many instructions as one RSA-4096 verification). Sharing is
+// safe: a Certificate never modifies its X509 or key.
+struct PinnedDer {
+  Bytes der;
+  std::once_flag once;
+  std::optional<Certificate> cert;
+};
+
+Bytes pem_to_der(const char* pem) {
+  auto bio = ossl::mem_bio(pem, std::strlen(pem));
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  Bytes out;
+  if (PEM_read_bio(bio.get(), &name, &header, &data, &len) == 1) out.assign(data, data + len);
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(data);
+  return out;
+}
+
+std::array<PinnedDer, 9>& pinned_der() {
+  static std::array<PinnedDer, 9> table;
+  static const bool filled = [] {
+    using namespace amd_roots;
+    const char* pems[] = {kMilanArk, kMilanAsk, kMilanAsvk, kGenoaArk, kGenoaAsk,
+                          kGenoaAsvk, kTurinArk, kTurinAsk, kTurinAsvk};
+    for (std::size_t i = 0; i < table.size(); ++i) table[i].der = pem_to_der(pems[i]);
+    return true;
+  }();
+  (void)filled;
+  return table;
+}
+
+// Set while a pinned root itself is being parsed (so from_der does not look itself up).
+thread_local bool parsing_pinned = false;
 
 Result<ossl::Asn1TypePtr> decode_any(const ASN1_OCTET_STRING* data, const char* oid) {
   const unsigned char* p = ASN1_STRING_get0_data(data);
@@ -83,6 +154,22 @@ Result<std::string> ext_string(const ASN1_OCTET_STRING* data, const char* oid) {
 }  // namespace
 
 Result<Certificate> Certificate::from_der(ByteView der) {
+  if (!parsing_pinned) {
+    for (PinnedDer& pinned : pinned_der()) {
+      if (pinned.der.size() != der.size() ||
+          std::memcmp(pinned.der.data(), der.data(), der.size()) != 0) {
+        continue;
+      }
+      std::call_once(pinned.once, [&] {
+        parsing_pinned = true;
+        auto parsed = from_der(pinned.der);
+        parsing_pinned = false;
+        if (parsed) pinned.cert = std::move(*parsed);
+      });
+      if (pinned.cert) return *pinned.cert;
+      break;  // cannot happen (a pinned root that does not parse); parse it as any other
+    }
+  }
   const unsigned char* p = der.data();
   std::shared_ptr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
   if (!cert) {
@@ -111,14 +198,23 @@ Result<std::vector<Certificate>> Certificate::load_all(ByteView input) {
     return out;
   }
   auto bio = ossl::mem_bio(input.data(), input.size());
+  // Each PEM block is base64-decoded and its DER parsed once (PEM_read_bio_X509 followed by a
+  // re-encode and from_der parsed every certificate twice). Blocks of other types are skipped,
+  // as PEM_read_bio_X509 skips them.
   for (;;) {
-    ossl::X509Ptr x(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-    if (!x) break;
-    unsigned char* der = nullptr;
-    int len = i2d_X509(x.get(), &der);
-    if (len <= 0) return fail(Errc::kEndorsementInvalid, "cannot re-encode a PEM certificate");
-    auto cert = from_der(ByteView(der, static_cast<std::size_t>(len)));
-    OPENSSL_free(der);
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* data = nullptr;
+    long len = 0;
+    if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) break;
+    const std::string_view type(name);
+    const bool is_cert = type == PEM_STRING_X509 || type == PEM_STRING_X509_OLD;
+    Result<Certificate> cert = fail(Errc::kEndorsementInvalid, "");
+    if (is_cert) cert = from_der(ByteView(data, static_cast<std::size_t>(len)));
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(data);
+    if (!is_cert) continue;
     if (!cert) return std::unexpected(cert.error());
     out.push_back(std::move(*cert));
   }
@@ -209,20 +305,21 @@ Result<void> Certificate::verify_signed_by(const Certificate& issuer) const {
 Result<AmdExtensions> Certificate::amd_extensions() const {
   AmdExtensions out;
   X509* c = cert_.get();
-  if (auto d = extension_data(c, kOidStructVersion)) {
+  const AmdOids& oids = amd_oids();
+  if (auto d = extension_data(c, oids.struct_version)) {
     auto v = ext_integer(d, kOidStructVersion);
     if (!v) return std::unexpected(v.error());
     out.struct_version = *v;
   }
-  if (auto d = extension_data(c, kOidProductName)) {
+  if (auto d = extension_data(c, oids.product_name)) {
     auto v = ext_string(d, kOidProductName);
     if (!v) return std::unexpected(v.error());
     out.product_name = *v;
   }
-  for (int i = 1; i <= 9; ++i) {
-    std::string oid = kOidSplPrefix + std::to_string(i);
-    auto d = extension_data(c, oid.c_str());
+  for (std::size_t i = 1; i <= 9; ++i) {
+    auto d = extension_data(c, oids.spl[i]);
     if (!d) continue;
+    const std::string& oid = oids.spl_text[i];
     auto v = ext_integer(d, oid.c_str());
     if (!v) return std::unexpected(v.error());
     if (*v < 0 || *v > 255) {
@@ -236,15 +333,15 @@ Result<AmdExtensions> Certificate::amd_extensions() const {
       case 3: out.snp_spl = spl; break;
       case 8: out.ucode_spl = spl; break;
       case 9: out.fmc_spl = spl; break;
-      default: out.spl4_7[static_cast<std::size_t>(i - 4)] = spl; break;
+      default: out.spl4_7[i - 4] = spl; break;
     }
   }
-  if (auto d = extension_data(c, kOidHwId)) {
+  if (auto d = extension_data(c, oids.hw_id)) {
     // The extension value is the raw hwID bytes (doc 57230 Table 8), not a nested DER value.
     const unsigned char* p = ASN1_STRING_get0_data(d);
     out.hw_id = Bytes(p, p + ASN1_STRING_length(d));
   }
-  if (auto d = extension_data(c, kOidCspId)) {
+  if (auto d = extension_data(c, oids.csp_id)) {
     auto v = ext_string(d, kOidCspId);
     if (!v) return std::unexpected(v.error());
     out.csp_id = *v;
