@@ -2,6 +2,8 @@
 // line per request, metrics (docs/service.md).
 #include "veritee/rats/service.hpp"
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <iostream>
 #include <thread>
@@ -72,6 +74,7 @@ struct VerifierService::Impl {
   std::thread thread;
   std::atomic<int> port{0};
   std::atomic<bool> stop_requested{false};
+  int listen_fd = -1;
   std::mutex log_mutex;
 
   explicit Impl(ServiceConfig c) : config(std::move(c)) {
@@ -103,6 +106,13 @@ struct VerifierService::Impl {
     // Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and
     // the peer's delayed ACK add ~40 ms to every response (RFC 1122 section 4.2.3.2).
     server.set_tcp_nodelay(true);
+    // Remember the listening socket (these options apply to it alone) to widen its backlog
+    // after bind: see widen_backlog().
+    server.set_socket_options([this](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      listen_fd = sock;
+    });
 
     server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
       tl_note = RequestNote{std::chrono::steady_clock::now(), {}, {}};
@@ -167,6 +177,13 @@ struct VerifierService::Impl {
     reply(res, 200, {{"ear", *token}, {"status", status}});
   }
 
+  // Debian's cpp-httplib 0.11 listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled
+  // into the library): a burst of connections overflowed it and the dropped SYNs cost their
+  // clients a 1 s retransmission. listen(2) on a listening socket only resizes its backlog.
+  void widen_backlog() {
+    if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
+  }
+
   // One JSON line per request: never the body (evidence bytes stay out of logs).
   void on_done(const httplib::Request& req, const httplib::Response& res) {
     const std::string route = route_label(req.path);
@@ -210,6 +227,7 @@ Result<void> VerifierService::bind() {
     return fail(Errc::kIo, "cannot listen on " + c.host + ":" + std::to_string(port));
   }
   impl_->port = port;
+  impl_->widen_backlog();
   return {};
 }
 
