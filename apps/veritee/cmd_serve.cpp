@@ -1,5 +1,6 @@
 // veritee serve --listen ADDR:PORT --policy FILE [--key FILE | --state-dir DIR] [--threads N]
 //               [--offline] [--kds-url U] [--cache-dir D] [--endorsements DIR] [--no-crl] ...
+// Endorsement flags and sources are those of `veritee verify` (endorsement_options.hpp).
 // The verifier service (docs/service.md): flags in, VerifierService out; SIGTERM/SIGINT stop it
 // gracefully (in-flight requests finish).
 #include <pthread.h>
@@ -12,9 +13,7 @@
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
-#include "veritee/kds/endorsement_cache.hpp"
-#include "veritee/kds/endorsement_resolver.hpp"
-#include "veritee/kds/kds_client.hpp"
+#include "endorsement_options.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/service.hpp"
 
@@ -33,21 +32,7 @@ struct ServeFlags {
   long result_lifetime = 3600;
   double read_timeout = 5.0;
   std::string at;
-  // Endorsements.
-  bool offline = false;
-  bool no_crl = false;
-  std::string kds_url;
-  std::string cache_dir;
-  std::string bundle_dir;
-  double rate_limit = 5.0;
-  double kds_timeout = 10.0;
-};
-
-// The endorsement sources the flags name; they outlive the service.
-struct Sources {
-  std::optional<kds::EndorsementCache> cache;
-  std::optional<kds::EndorsementCache> bundle;
-  std::optional<kds::KdsClient> client;
+  EndorsementFlags sources;  // --offline, --kds-url, --cache-dir, --endorsements, --no-crl, ...
 };
 
 Result<std::pair<std::string, int>> parse_listen(const std::string& text) {
@@ -67,40 +52,6 @@ Result<std::string> default_state_dir() {
   if (const char* s = std::getenv("XDG_STATE_HOME"); s && *s) return std::string(s) + "/veritee";
   if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/state/veritee";
   return fail(Errc::kInvalidInput, "no --key or --state-dir, and neither XDG_STATE_HOME nor HOME is set");
-}
-
-Result<std::unique_ptr<Sources>> open_sources(const ServeFlags& f) {
-  auto s = std::make_unique<Sources>();
-  std::string cache_dir = f.cache_dir;
-  if (cache_dir.empty()) {
-    if (auto d = kds::EndorsementCache::default_dir()) cache_dir = d->string();
-  }
-  if (!cache_dir.empty()) s->cache.emplace(cache_dir);
-  if (!f.bundle_dir.empty()) {
-    kds::CacheOptions o;
-    o.read_only = true;
-    o.expire = false;
-    s->bundle.emplace(f.bundle_dir, o);
-  }
-  if (!f.offline) {
-    kds::KdsOptions o;
-    std::string url = f.kds_url;
-    if (url.empty()) {
-      if (const char* env = std::getenv("VERITEE_KDS_URL"); env && *env) url = env;
-    }
-    if (!url.empty()) o.base_url = url;
-    const auto timeout = std::chrono::milliseconds(static_cast<long>(f.kds_timeout * 1000));
-    o.http.connect_timeout = timeout;
-    o.http.total_timeout = timeout;
-    o.min_interval = std::chrono::milliseconds(static_cast<long>(f.rate_limit * 1000));
-    o.observer = [](const kds::KdsEvent& e) {
-      if (e.kind == kds::KdsEvent::Kind::kResponse) {
-        std::cerr << "{\"kds\":\"" << e.url << "\",\"status\":" << e.status << "}\n";
-      }
-    };
-    s->client.emplace(o);
-  }
-  return s;
 }
 
 // Blocks SIGTERM and SIGINT in every thread; one thread waits for them and stops the service.
@@ -153,8 +104,10 @@ int run_serve(const ServeFlags& f) {
     if (!t) return print_error(t.error()), kExitUsage;
     at = *t;
   }
-  auto sources = open_sources(f);
+  // The sources outlive the service (declared first, destroyed last).
+  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), true, true);
   if (!sources) return print_error(sources.error()), kExitUsage;
+  EndorsementSources* src = sources->get();
 
   rats::ServiceConfig config;
   config.host = listen->first;
@@ -166,22 +119,18 @@ int run_serve(const ServeFlags& f) {
   config.threads = f.threads;
   config.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout * 1000));
   config.appraiser.policy = *policy;
-  config.appraiser.crl = f.no_crl                 ? rats::CrlMode::kOff
-                         : (*sources)->client ? rats::CrlMode::kRequired
-                                                  : rats::CrlMode::kIfAvailable;
+  config.appraiser.crl = f.sources.no_crl ? rats::CrlMode::kOff
+                         : src->client()  ? rats::CrlMode::kRequired
+                                          : rats::CrlMode::kIfAvailable;
   if (at) config.appraiser.verification_clock = [t = *at] { return t; };
-  Sources* src = sources->get();
   config.appraiser.endorsements = [src](const snp::Report& report, const kds::ResolveRequest& request) {
-    kds::EndorsementResolver resolver(x509::TrustStore::amd(), src->bundle ? &*src->bundle : nullptr,
-                                      src->cache ? &*src->cache : nullptr,
-                                      src->client ? &*src->client : nullptr);
-    return resolver.resolve(report, request);
+    return src->resolver().resolve(report, request);
   };
   config.extra_metrics = [src] {
-    if (!src->client) return std::string();
+    if (!src->client()) return std::string();
     return "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
            "# TYPE veritee_kds_requests_total counter\n"
-           "veritee_kds_requests_total " + std::to_string(src->client->requests_sent()) + "\n";
+           "veritee_kds_requests_total " + std::to_string(src->client()->requests_sent()) + "\n";
   };
 
   const std::string kid = rats::jwk_thumbprint(*key);
@@ -192,8 +141,9 @@ int run_serve(const ServeFlags& f) {
   }
   std::cerr << "veritee serve: listening on " << listen->first << ":" << service.port()
             << " (policy " << policy->id << "; " << rats::to_string(key->alg()) << " key " << kid
-            << "; endorsements: " << ((*sources)->client ? "KDS " + (*sources)->client->base_url() : "offline")
-            << (f.bundle_dir.empty() ? "" : ", bundle " + f.bundle_dir) << ")" << std::endl;
+            << "; endorsements: " << (src->client() ? "KDS " + src->client()->base_url() : "offline")
+            << (src->cache() ? ", cache " + src->cache()->dir().string() : "")
+            << (f.sources.bundle_dir.empty() ? "" : ", bundle " + f.sources.bundle_dir) << ")" << std::endl;
   {
     SignalStop stopper(service);
     service.run();
@@ -222,14 +172,7 @@ const Registration kServe{
        cmd.add_option("--read-timeout", f->read_timeout, "seconds a client may stall while sending")
            ->capture_default_str();
        cmd.add_option("--at", f->at, "verify certificates as of this time (RFC 3339) instead of now");
-       cmd.add_flag("--offline", f->offline, "never contact AMD KDS");
-       cmd.add_flag("--no-crl", f->no_crl, "do not check revocation");
-       cmd.add_option("--kds-url", f->kds_url, "KDS base URL (default $VERITEE_KDS_URL, else AMD's)");
-       cmd.add_option("--cache-dir", f->cache_dir, "endorsement cache (default $VERITEE_CACHE_DIR, ...)");
-       cmd.add_option("--endorsements", f->bundle_dir, "offline bundle directory (veritee bundle)");
-       cmd.add_option("--rate-limit", f->rate_limit, "seconds between requests to one KDS host")
-           ->capture_default_str();
-       cmd.add_option("--kds-timeout", f->kds_timeout, "seconds per KDS request")->capture_default_str();
+       add_endorsement_flags(cmd, f->sources, kNetworkFlags | kCrlFlag | kBundleFlag);
        cmd.footer(
            "Endpoints: POST /v1/challenge, POST /v1/attest, GET /.well-known/jwks.json, "
            "GET /healthz, GET /metrics (docs/service.md).\n"
