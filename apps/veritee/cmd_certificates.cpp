@@ -30,8 +30,9 @@ int run_certificates(const CertificatesFlags& f) {
     auto provider = f.guest.open();
     if (!provider) return provider_failure(provider.error());
     if ((*provider)->name() == "azure") {
-      print_error("the Azure vTPM gives no certificate table: the VCEK comes from AMD KDS "
-                  "(`veritee verify` fetches it)");
+      print_error(
+          "the Azure vTPM gives no certificate table: the VCEK comes from AMD KDS "
+          "(`veritee verify` fetches it)");
       return kExitEndorsement;
     }
     auto evidence = (*provider)->collect(guest::EvidenceRequest{});
@@ -60,8 +61,8 @@ int run_certificates(const CertificatesFlags& f) {
 }
 
 const Registration kCertificates{
-    {"certificates", "Save the host-provided certificate table (VCEK/VLEK, ASK, ARK) as files",
-     41, [](CLI::App& cmd) -> Runner {
+    {"certificates", "Save the host-provided certificate table (VCEK/VLEK, ASK, ARK) as files", 41,
+     [](CLI::App& cmd) -> Runner {
        auto f = std::make_shared<CertificatesFlags>();
        cmd.add_option("--out-dir", f->out_dir, "directory for <role>.der/.pem, chain.pem")
            ->capture_default_str();

@@ -34,8 +34,9 @@ const Registration kDoctor{
      [](CLI::App& cmd) -> Runner {
        auto f = std::make_shared<GuestFlags>();
        f->add_location_flags(cmd);
-       cmd.footer("Exit codes: 0 at least one provider (ioctl, tsm, azure) is available; 4 none "
-                  "is.");
+       cmd.footer(
+           "Exit codes: 0 at least one provider (ioctl, tsm, azure) is available; 4 none "
+           "is.");
        return [f] { return run_doctor(*f); };
      }}};
 

@@ -1,10 +1,10 @@
 // veritee key: a key derived by the firmware (SNP_GET_DERIVED_KEY), after refusing locally
 // whatever the firmware could not take. Key material is shown only with --out or --print.
+#include <string.h>  // explicit_bzero
+
 #include <charconv>
 #include <iostream>
 #include <memory>
-
-#include <string.h>  // explicit_bzero
 
 #include "command_registry.hpp"
 #include "guest_options.hpp"
@@ -33,9 +33,12 @@ Result<std::uint64_t> u64_flag(const std::string& name, const std::string& text)
 
 Result<guest::DerivedKeyRequest> build_request(const KeyFlags& f) {
   guest::DerivedKeyRequest r;
-  if (f.root == "vcek") r.root = guest::RootKey::kVcek;
-  else if (f.root == "vmrk") r.root = guest::RootKey::kVmrk;
-  else return fail(Errc::kInvalidInput, "--root: vcek or vmrk, got \"" + f.root + "\"");
+  if (f.root == "vcek")
+    r.root = guest::RootKey::kVcek;
+  else if (f.root == "vmrk")
+    r.root = guest::RootKey::kVmrk;
+  else
+    return fail(Errc::kInvalidInput, "--root: vcek or vmrk, got \"" + f.root + "\"");
   auto fields = guest::parse_field_names(f.fields);
   if (!fields) return std::unexpected(fields.error());
   auto tcb = u64_flag("--tcb", f.tcb);
@@ -81,8 +84,8 @@ int run_key(const KeyFlags& f) {
 }
 
 const Registration kKey{
-    {"key", "Derive a key from the firmware (SNP_GET_DERIVED_KEY), refusing unsafe requests",
-     42, [](CLI::App& cmd) -> Runner {
+    {"key", "Derive a key from the firmware (SNP_GET_DERIVED_KEY), refusing unsafe requests", 42,
+     [](CLI::App& cmd) -> Runner {
        auto f = std::make_shared<KeyFlags>();
        cmd.add_option("--root", f->root, "root key: vcek or vmrk")->capture_default_str();
        cmd.add_option("--fields", f->fields,
@@ -93,7 +96,8 @@ const Registration kKey{
            ->capture_default_str();
        cmd.add_option("--launch-mit", f->launch_mit,
                       "LAUNCH_MIT_VECTOR, hex (firmware ABI 1.58; not carried by Linux's uapi)");
-       cmd.add_option("--vmpl", f->vmpl, "VMPL to mix in (>= the guest's)")->check(CLI::Range(0, 3));
+       cmd.add_option("--vmpl", f->vmpl, "VMPL to mix in (>= the guest's)")
+           ->check(CLI::Range(0, 3));
        cmd.add_option("--out", f->out, "write the 32 key bytes to this file (mode 0600)");
        cmd.add_flag("--print", f->print, "print the key as hex");
        cmd.add_option("--device", f->guest.device, "the SEV guest device")->capture_default_str();

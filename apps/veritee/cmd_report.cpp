@@ -73,8 +73,8 @@ const Registration kReport{
     {"report", "Get an attestation report from inside an SEV-SNP guest", 40,
      [](CLI::App& cmd) -> Runner {
        auto f = std::make_shared<ReportFlags>();
-       auto* data = cmd.add_option("--data", f->data,
-                                   "REPORT_DATA as hex, at most 64 bytes (zero-padded)");
+       auto* data =
+           cmd.add_option("--data", f->data, "REPORT_DATA as hex, at most 64 bytes (zero-padded)");
        cmd.add_option("--data-file", f->data_file,
                       "REPORT_DATA from a file of at most 64 bytes (zero-padded)")
            ->excludes(data);

@@ -2,11 +2,10 @@
 // where its device, configfs-tsm root and TPM are; the 64 bytes of request data; exit code 4.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "cli_common.hpp"
 #include "veritee/bytes.hpp"
@@ -64,8 +63,7 @@ inline int provider_failure(const Error& error) {
 }
 
 // --data HEX (up to 64 bytes) or --data-file F (up to 64 bytes, raw); zero-padded to 64.
-inline Result<guest::ReportData> report_data_flag(const std::string& hex,
-                                                  const std::string& file) {
+inline Result<guest::ReportData> report_data_flag(const std::string& hex, const std::string& file) {
   if (!hex.empty() && !file.empty()) {
     return fail(Errc::kInvalidInput, "give --data or --data-file, not both");
   }

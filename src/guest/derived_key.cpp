@@ -66,7 +66,8 @@ std::string field_names(std::uint64_t select) {
   for (const auto& [text, bit] : kFieldNames) {
     if (select & bit) out += (out.empty() ? "" : ",") + std::string(text);
   }
-  if (select & ~field::kKnownMask) out += (out.empty() ? "" : ",") + hex(select & ~field::kKnownMask);
+  if (select & ~field::kKnownMask)
+    out += (out.empty() ? "" : ",") + hex(select & ~field::kKnownMask);
   return out.empty() ? "none" : out;
 }
 
@@ -118,8 +119,7 @@ Result<void> check_derived_key_request(const DerivedKeyRequest& r, const snp::Re
       return fail(Errc::kUnsupported,
                   "TCB_VERSION " + hex(r.tcb_version) + " is above the committed TCB " +
                       hex(committed.raw()) + " at byte " + std::to_string(i) + " (" +
-                      std::to_string(wanted.byte(i)) + " > " +
-                      std::to_string(committed.byte(i)) +
+                      std::to_string(wanted.byte(i)) + " > " + std::to_string(committed.byte(i)) +
                       "; COMMITTED_TCB of a fresh report, the limit ABI Table 19 sets)");
     }
   }

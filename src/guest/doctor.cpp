@@ -21,10 +21,11 @@ namespace {
 using Status = Finding::Status;
 
 Finding probe_ioctl(const ProviderOptions& o) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(o.device.c_str(), &st) < 0) {
-    return {"ioctl", Status::kMissing, o.device.string() + ": " + std::strerror(errno) +
-                                           " (sev-guest driver not loaded, or not an SEV-SNP guest)"};
+    return {"ioctl", Status::kMissing,
+            o.device.string() + ": " + std::strerror(errno) +
+                " (sev-guest driver not loaded, or not an SEV-SNP guest)"};
   }
   if (!S_ISCHR(st.st_mode)) {
     return {"ioctl", Status::kMissing, o.device.string() + " is not a character device"};
@@ -38,15 +39,17 @@ Finding probe_tsm(const ProviderOptions& o) {
   std::error_code ec;
   if (!std::filesystem::is_directory(o.tsm_root, ec)) {
     return {"tsm", Status::kMissing,
-            o.tsm_root.string() + " does not exist (kernel without CONFIG_TSM_REPORTS, or "
-                                  "configfs not mounted at /sys/kernel/config)"};
+            o.tsm_root.string() +
+                " does not exist (kernel without CONFIG_TSM_REPORTS, or "
+                "configfs not mounted at /sys/kernel/config)"};
   }
   TsmOptions options;
   options.root = o.tsm_root;
   auto provider = probe_tsm_provider(options);
   if (!provider) return {"tsm", Status::kMissing, provider.error().message};
   if (*provider != "sev_guest") {
-    return {"tsm", Status::kMissing, "configfs-tsm provider is \"" + *provider + "\", not sev_guest"};
+    return {"tsm", Status::kMissing,
+            "configfs-tsm provider is \"" + *provider + "\", not sev_guest"};
   }
   return {"tsm", Status::kOk, o.tsm_root.string() + ", provider sev_guest"};
 }
@@ -57,8 +60,10 @@ Finding probe_azure(const ProviderOptions& o) {
   auto report = (*tpm)->nv_size(kHclReportIndex);
   if (!report) return {"azure", Status::kMissing, report.error().message};
   if (!*report) {
-    return {"azure", Status::kMissing, "TPM (" + o.tcti + ") has no NV index 0x01400001 (not an "
-                                       "Azure confidential VM's vTPM)"};
+    return {"azure", Status::kMissing,
+            "TPM (" + o.tcti +
+                ") has no NV index 0x01400001 (not an "
+                "Azure confidential VM's vTPM)"};
   }
   auto user = (*tpm)->nv_size(kHclUserDataIndex);
   std::string detail = "TPM (" + o.tcti + "): NV 0x01400001 holds " + std::to_string(**report) +
@@ -89,16 +94,17 @@ Finding cpu_flags(const std::filesystem::path& cpuinfo) {
     break;
   }
   if (found.empty()) {
-    return {"cpuinfo", Status::kInfo, "no sev/sev_es/sev_snp CPU flags in " + cpuinfo.string() +
-                                          " (guests often do not show them)"};
+    return {"cpuinfo", Status::kInfo,
+            "no sev/sev_es/sev_snp CPU flags in " + cpuinfo.string() +
+                " (guests often do not show them)"};
   }
   return {"cpuinfo", Status::kInfo, "CPU flags: " + found};
 }
 
 Finding kernel_log(const std::filesystem::path& kmsg) {
   int fd = ::open(kmsg.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return {"dmesg", Status::kInfo, "cannot read " + kmsg.string() + ": " +
-                                                  std::strerror(errno)};
+  if (fd < 0)
+    return {"dmesg", Status::kInfo, "cannot read " + kmsg.string() + ": " + std::strerror(errno)};
   std::string hits;
   char buf[8192];
   for (;;) {

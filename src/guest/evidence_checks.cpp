@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "veritee/cert_table.hpp"
@@ -40,13 +39,16 @@ void check_hcl(const GuestEvidence& ev, const EvidenceRequest& request, CheckLis
     return;
   }
   auto bound = hcl->runtime_claims_bound();
-  if (!bound) out.add(failed("guest.hcl.bound", bound.error().message));
-  else if (*bound) out.add(pass("guest.hcl.bound", "REPORT_DATA starts with the hash (hash_type " +
-                                                       std::to_string(hcl->hash_type) +
-                                                       ") of the runtime claims"));
-  else out.add(failed("guest.hcl.bound", "REPORT_DATA does not hold the hash (hash_type " +
-                                             std::to_string(hcl->hash_type) +
-                                             ") of the runtime claims"));
+  if (!bound)
+    out.add(failed("guest.hcl.bound", bound.error().message));
+  else if (*bound)
+    out.add(pass("guest.hcl.bound", "REPORT_DATA starts with the hash (hash_type " +
+                                        std::to_string(hcl->hash_type) +
+                                        ") of the runtime claims"));
+  else
+    out.add(failed("guest.hcl.bound", "REPORT_DATA does not hold the hash (hash_type " +
+                                          std::to_string(hcl->hash_type) +
+                                          ") of the runtime claims"));
 
   const std::string wanted = to_hex(request.report_data);
   auto claims = nlohmann::json::parse(hcl->runtime_claims.begin(), hcl->runtime_claims.end(),
@@ -56,11 +58,12 @@ void check_hcl(const GuestEvidence& ev, const EvidenceRequest& request, CheckLis
   } else if (!claims.contains("user-data") || !claims["user-data"].is_string()) {
     out.add(failed("guest.hcl.user_data", "the runtime claims have no \"user-data\" string"));
   } else if (std::string got = lower(claims["user-data"].get<std::string>()); got != wanted) {
-    out.add(failed("guest.hcl.user_data", "runtime claims user-data is " + got +
-                                              ", the request wrote " + wanted));
+    out.add(failed("guest.hcl.user_data",
+                   "runtime claims user-data is " + got + ", the request wrote " + wanted));
   } else {
-    out.add(pass("guest.hcl.user_data", "runtime claims user-data equals the 64 bytes written "
-                                        "to NV 0x01400002"));
+    out.add(pass("guest.hcl.user_data",
+                 "runtime claims user-data equals the 64 bytes written "
+                 "to NV 0x01400002"));
   }
 }
 
@@ -73,20 +76,25 @@ CheckList check_evidence(const GuestEvidence& ev, const EvidenceRequest& request
     out.add(failed("guest.report.size", report.error().message));
     return out;
   }
-  out.add(pass("guest.report.size", "the " + ev.provider + " provider returned one 0x4A0-byte "
-                                    "report, version " + std::to_string(report->version())));
+  out.add(pass("guest.report.size", "the " + ev.provider +
+                                        " provider returned one 0x4A0-byte "
+                                        "report, version " +
+                                        std::to_string(report->version())));
   const bool azure = ev.provider == "azure";
   const std::string wanted = to_hex(request.report_data);
   if (azure) {
-    out.add(skipped("guest.report_data", "Azure: REPORT_DATA holds the runtime-claims hash; "
-                                         "the user data is checked in the claims"));
+    out.add(skipped("guest.report_data",
+                    "Azure: REPORT_DATA holds the runtime-claims hash; "
+                    "the user data is checked in the claims"));
     out.add(skipped("guest.vmpl", "Azure: the paravisor chooses the VMPL (report says " +
                                       std::to_string(report->vmpl()) + ")"));
     check_hcl(ev, request, out);
   } else {
     const std::string got = to_hex(report->report_data());
-    if (got == wanted) out.add(pass("guest.report_data", "REPORT_DATA equals the requested " + got));
-    else out.add(failed("guest.report_data", "REPORT_DATA is " + got + ", requested " + wanted));
+    if (got == wanted)
+      out.add(pass("guest.report_data", "REPORT_DATA equals the requested " + got));
+    else
+      out.add(failed("guest.report_data", "REPORT_DATA is " + got + ", requested " + wanted));
     const std::uint32_t vmpl = request.vmpl.value_or(0);
     if (report->vmpl() == vmpl) {
       out.add(pass("guest.vmpl", "VMPL " + std::to_string(vmpl) + " as requested"));

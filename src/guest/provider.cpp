@@ -33,8 +33,9 @@ Result<std::unique_ptr<EvidenceProvider>> open_azure(const ProviderOptions& o) {
   auto size = (*tpm)->nv_size(0x01400001);
   if (!size) return std::unexpected(size.error());
   if (!*size) {
-    return fail(Errc::kIo, "the TPM (" + o.tcti + ") has no NV index 0x01400001: not an Azure "
-                           "confidential VM's vTPM");
+    return fail(Errc::kIo, "the TPM (" + o.tcti +
+                               ") has no NV index 0x01400001: not an Azure "
+                               "confidential VM's vTPM");
   }
   return std::unique_ptr<EvidenceProvider>(std::make_unique<AzureVtpmProvider>(std::move(*tpm)));
 }
@@ -52,10 +53,14 @@ Result<ProviderKind> parse_provider_kind(std::string_view name) {
 
 std::string_view to_string(ProviderKind kind) {
   switch (kind) {
-    case ProviderKind::kAuto: return "auto";
-    case ProviderKind::kIoctl: return "ioctl";
-    case ProviderKind::kTsm: return "tsm";
-    case ProviderKind::kAzure: return "azure";
+    case ProviderKind::kAuto:
+      return "auto";
+    case ProviderKind::kIoctl:
+      return "ioctl";
+    case ProviderKind::kTsm:
+      return "tsm";
+    case ProviderKind::kAzure:
+      return "azure";
   }
   return "?";
 }
@@ -63,10 +68,14 @@ std::string_view to_string(ProviderKind kind) {
 Result<std::unique_ptr<EvidenceProvider>> open_provider(ProviderKind kind,
                                                         const ProviderOptions& options) {
   switch (kind) {
-    case ProviderKind::kIoctl: return open_ioctl(options);
-    case ProviderKind::kTsm: return open_tsm(options);
-    case ProviderKind::kAzure: return open_azure(options);
-    case ProviderKind::kAuto: break;
+    case ProviderKind::kIoctl:
+      return open_ioctl(options);
+    case ProviderKind::kTsm:
+      return open_tsm(options);
+    case ProviderKind::kAzure:
+      return open_azure(options);
+    case ProviderKind::kAuto:
+      break;
   }
   std::string reasons;
   for (auto open : {open_ioctl, open_tsm, open_azure}) {

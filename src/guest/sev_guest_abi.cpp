@@ -33,10 +33,14 @@ std::string hex32(std::uint32_t v) {
 
 const char* request_name(unsigned long request) {
   switch (request) {
-    case kSnpGetReport: return "SNP_GET_REPORT";
-    case kSnpGetDerivedKey: return "SNP_GET_DERIVED_KEY";
-    case kSnpGetExtReport: return "SNP_GET_EXT_REPORT";
-    default: return "unknown ioctl";
+    case kSnpGetReport:
+      return "SNP_GET_REPORT";
+    case kSnpGetDerivedKey:
+      return "SNP_GET_DERIVED_KEY";
+    case kSnpGetExtReport:
+      return "SNP_GET_EXT_REPORT";
+    default:
+      return "unknown ioctl";
   }
 }
 
@@ -74,8 +78,8 @@ Result<Bytes> decode_report_resp(ByteView resp) {
                                fw_status_name(*status) + " (no report)");
   }
   if (*size != snp::kReportSize) {
-    return fail(Errc::kInvalidInput, "MSG_REPORT_RSP REPORT_SIZE is " + hex32(*size) +
-                                         ", expected 0x4a0");
+    return fail(Errc::kInvalidInput,
+                "MSG_REPORT_RSP REPORT_SIZE is " + hex32(*size) + ", expected 0x4a0");
   }
   auto report = r.bytes_at(kRspReport, snp::kReportSize);
   if (!report) return fail(Errc::kTruncated, "MSG_REPORT_RSP ends inside the report");
@@ -99,17 +103,49 @@ Result<DerivedKey> decode_derived_key_resp(ByteView resp) {
 std::string fw_status_name(std::uint32_t status) {
   // ABI 1.58 Table 32 "Status Codes", as Linux include/uapi/linux/psp-sev.h enum
   // sev_ret_code numbers them (0x1E is unassigned).
-  static constexpr const char* kNames[] = {
-      "SUCCESS", "INVALID_PLATFORM_STATE", "INVALID_GUEST_STATE", "INVALID_CONFIG",
-      "INVALID_LENGTH", "ALREADY_OWNED", "INVALID_CERTIFICATE", "POLICY_FAILURE", "INACTIVE",
-      "INVALID_ADDRESS", "BAD_SIGNATURE", "BAD_MEASUREMENT", "ASID_OWNED", "INVALID_ASID",
-      "WBINVD_REQUIRED", "DF_FLUSH_REQUIRED", "INVALID_GUEST", "INVALID_COMMAND", "ACTIVE",
-      "HWERROR_PLATFORM", "HWERROR_UNSAFE", "UNSUPPORTED", "INVALID_PARAM", "RESOURCE_LIMIT",
-      "SECURE_DATA_INVALID", "INVALID_PAGE_SIZE", "INVALID_PAGE_STATE", "INVALID_MDATA_ENTRY",
-      "INVALID_PAGE_OWNER", "AEAD_OFLOW", nullptr, "EXIT_RING_BUFFER", "RMP_INIT_REQUIRED",
-      "BAD_SVN", "BAD_VERSION", "SHUTDOWN_REQUIRED", "UPDATE_FAILED", "RESTORE_REQUIRED",
-      "RMP_INITIALIZATION_FAILED", "INVALID_KEY"};
-  if (status < std::size(kNames) && kNames[status]) return std::string(kNames[status]) + " (" + hex32(status) + ")";
+  static constexpr const char* kNames[] = {"SUCCESS",
+                                           "INVALID_PLATFORM_STATE",
+                                           "INVALID_GUEST_STATE",
+                                           "INVALID_CONFIG",
+                                           "INVALID_LENGTH",
+                                           "ALREADY_OWNED",
+                                           "INVALID_CERTIFICATE",
+                                           "POLICY_FAILURE",
+                                           "INACTIVE",
+                                           "INVALID_ADDRESS",
+                                           "BAD_SIGNATURE",
+                                           "BAD_MEASUREMENT",
+                                           "ASID_OWNED",
+                                           "INVALID_ASID",
+                                           "WBINVD_REQUIRED",
+                                           "DF_FLUSH_REQUIRED",
+                                           "INVALID_GUEST",
+                                           "INVALID_COMMAND",
+                                           "ACTIVE",
+                                           "HWERROR_PLATFORM",
+                                           "HWERROR_UNSAFE",
+                                           "UNSUPPORTED",
+                                           "INVALID_PARAM",
+                                           "RESOURCE_LIMIT",
+                                           "SECURE_DATA_INVALID",
+                                           "INVALID_PAGE_SIZE",
+                                           "INVALID_PAGE_STATE",
+                                           "INVALID_MDATA_ENTRY",
+                                           "INVALID_PAGE_OWNER",
+                                           "AEAD_OFLOW",
+                                           nullptr,
+                                           "EXIT_RING_BUFFER",
+                                           "RMP_INIT_REQUIRED",
+                                           "BAD_SVN",
+                                           "BAD_VERSION",
+                                           "SHUTDOWN_REQUIRED",
+                                           "UPDATE_FAILED",
+                                           "RESTORE_REQUIRED",
+                                           "RMP_INITIALIZATION_FAILED",
+                                           "INVALID_KEY"};
+  if (status < std::size(kNames) && kNames[status]) {
+    return std::string(kNames[status]) + " (" + hex32(status) + ")";
+  }
   return "unknown status " + hex32(status);
 }
 
@@ -117,12 +153,16 @@ std::string describe_ioctl_failure(unsigned long request, int err, std::uint32_t
                                    std::uint32_t vmm_error) {
   std::string out = std::string(request_name(request)) + " failed: " + std::strerror(err);
   if (err == ENOTTY) {
-    return out + " (the kernel has disabled the VMPCK after an earlier failed request: no "
-                 "guest request works until the VM reboots)";
+    return out +
+           " (the kernel has disabled the VMPCK after an earlier failed request: no "
+           "guest request works until the VM reboots)";
   }
-  if (vmm_error == kVmmErrInvalidLen) out += "; host: certificate buffer too small (INVALID_LEN)";
-  else if (vmm_error == kVmmErrBusy) out += "; host: busy, request throttled (BUSY)";
-  else if (vmm_error != 0) out += "; host error " + hex32(vmm_error);
+  if (vmm_error == kVmmErrInvalidLen)
+    out += "; host: certificate buffer too small (INVALID_LEN)";
+  else if (vmm_error == kVmmErrBusy)
+    out += "; host: busy, request throttled (BUSY)";
+  else if (vmm_error != 0)
+    out += "; host error " + hex32(vmm_error);
   if (fw_error == kFwErrNotSent) {
     out += "; the request did not reach the firmware";
   } else if (fw_error != 0) {

@@ -33,8 +33,7 @@ int SevGuestClient::send(unsigned long request, Bytes& req, Bytes& resp,
   return device_->ioctl(request, &arg);
 }
 
-Result<IoctlReport> SevGuestClient::get_report(const ReportData& report_data,
-                                               std::uint32_t vmpl) {
+Result<IoctlReport> SevGuestClient::get_report(const ReportData& report_data, std::uint32_t vmpl) {
   Bytes req = encode_report_req(report_data, vmpl);
   Bytes resp(kReportRespSize, 0);
   SnpGuestRequestIoctl arg;
@@ -71,8 +70,8 @@ Result<IoctlReport> SevGuestClient::get_ext_report(const ReportData& report_data
       continue;
     }
     if (err) {
-      return fail(Errc::kIo, describe_ioctl_failure(kSnpGetExtReport, err, arg.fw_error,
-                                                    arg.vmm_error));
+      return fail(Errc::kIo,
+                  describe_ioctl_failure(kSnpGetExtReport, err, arg.fw_error, arg.vmm_error));
     }
     auto report = decode_report_resp(resp);
     if (!report) return std::unexpected(report.error());
@@ -85,8 +84,8 @@ Result<IoctlReport> SevGuestClient::get_ext_report(const ReportData& report_data
 
 Result<DerivedKey> SevGuestClient::get_derived_key(const DerivedKeyRequest& request) {
   if (request.vmpl > 3) {
-    return fail(Errc::kUnsupported, "refused before sending: VMPL " +
-                                        std::to_string(request.vmpl) + " is above 3");
+    return fail(Errc::kUnsupported,
+                "refused before sending: VMPL " + std::to_string(request.vmpl) + " is above 3");
   }
   // The firmware facts the guards need come from a report requested now, at the same VMPL:
   // if the firmware refuses that report, it would refuse the key request too.
@@ -98,10 +97,11 @@ Result<DerivedKey> SevGuestClient::get_derived_key(const DerivedKeyRequest& requ
   }
   auto report_bytes = decode_report_resp(resp);
   if (!report_bytes) {
-    return fail(Errc::kUnsupported, "refused before sending the key request: the report "
-                                    "requested at VMPL " + std::to_string(request.vmpl) +
-                                        " to read the firmware's limits failed: " +
-                                        report_bytes.error().message);
+    return fail(Errc::kUnsupported,
+                "refused before sending the key request: the report "
+                "requested at VMPL " +
+                    std::to_string(request.vmpl) +
+                    " to read the firmware's limits failed: " + report_bytes.error().message);
   }
   auto fresh = snp::Report::parse(*report_bytes);
   if (!fresh) return fail(Errc::kIo, "the fresh report does not parse: " + fresh.error().message);
@@ -117,8 +117,7 @@ Result<DerivedKey> SevGuestClient::get_derived_key(const DerivedKeyRequest& requ
   int err = send(kSnpGetDerivedKey, key_req, key_resp, arg);
   Result<DerivedKey> key =
       err ? Result<DerivedKey>(fail(Errc::kIo, describe_ioctl_failure(kSnpGetDerivedKey, err,
-                                                                       arg.fw_error,
-                                                                       arg.vmm_error)))
+                                                                      arg.fw_error, arg.vmm_error)))
           : decode_derived_key_resp(key_resp);
   explicit_bzero(key_resp.data(), key_resp.size());
   return key;
@@ -130,8 +129,7 @@ Result<std::optional<Bytes>> trim_cert_table(ByteView buffer) {
   for (std::size_t at = 0;; at += kCertEntrySize) {
     auto entry = r.bytes_at(at, kCertEntrySize);
     if (!entry) {
-      return fail(Errc::kInvalidInput,
-                  "certificate table without its terminating all-zero entry");
+      return fail(Errc::kInvalidInput, "certificate table without its terminating all-zero entry");
     }
     if (all_zero(*entry)) {
       if (at == 0) return std::optional<Bytes>{};
@@ -142,7 +140,8 @@ Result<std::optional<Bytes>> trim_cert_table(ByteView buffer) {
     std::uint64_t length = r.le_at<std::uint32_t>(at + 20).value();
     end = std::max<std::size_t>(end, std::min<std::uint64_t>(offset + length, buffer.size()));
   }
-  return std::optional<Bytes>(Bytes(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(end)));
+  return std::optional<Bytes>(
+      Bytes(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(end)));
 }
 
 }  // namespace veritee::guest

@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <system_error>
 #include <sstream>
+#include <system_error>
 
 namespace veritee::guest {
 namespace {
@@ -58,7 +58,8 @@ class EsapiTpmNv final : public TpmNv {
     ESYS_TR handle = ESYS_TR_NONE;
     TSS2_RC rc = Esys_NV_DefineSpace(esys_, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
                                      ESYS_TR_NONE, &auth, &info, &handle);
-    if (rc != TSS2_RC_SUCCESS) return std::unexpected(tss_error("TPM2_NV_DefineSpace " + hex(index), rc));
+    if (rc != TSS2_RC_SUCCESS)
+      return std::unexpected(tss_error("TPM2_NV_DefineSpace " + hex(index), rc));
     Esys_TR_Close(esys_, &handle);
     return {};
   }
@@ -92,8 +93,8 @@ class EsapiTpmNv final : public TpmNv {
     for (std::size_t at = 0; at < target->size; at += *chunk) {
       auto n = static_cast<std::uint16_t>(std::min<std::size_t>(*chunk, target->size - at));
       TPM2B_MAX_NV_BUFFER* part = nullptr;
-      TSS2_RC rc = Esys_NV_Read(esys_, target->auth, target->handle, ESYS_TR_PASSWORD,
-                                ESYS_TR_NONE, ESYS_TR_NONE, n, static_cast<std::uint16_t>(at), &part);
+      TSS2_RC rc = Esys_NV_Read(esys_, target->auth, target->handle, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                ESYS_TR_NONE, n, static_cast<std::uint16_t>(at), &part);
       if (rc != TSS2_RC_SUCCESS) {
         Esys_TR_Close(esys_, &target->handle);
         return std::unexpected(tss_error("TPM2_NV_Read " + hex(index), rc));
@@ -114,24 +115,29 @@ class EsapiTpmNv final : public TpmNv {
 
   // NV_ReadPublic; nullopt when the index is not defined.
   Result<std::optional<std::shared_ptr<TPM2B_NV_PUBLIC>>> read_public(std::uint32_t index,
-                                                                       ESYS_TR* keep = nullptr) {
+                                                                      ESYS_TR* keep = nullptr) {
+    auto defined = is_defined(index);
+    if (!defined) return std::unexpected(defined.error());
+    if (!*defined) return std::optional<std::shared_ptr<TPM2B_NV_PUBLIC>>{};
     ESYS_TR handle = ESYS_TR_NONE;
-    TSS2_RC rc = Esys_TR_FromTPMPublic(esys_, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                       &handle);
+    TSS2_RC rc =
+        Esys_TR_FromTPMPublic(esys_, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &handle);
     if (rc != TSS2_RC_SUCCESS) {
       if (is_handle_error(rc)) return std::optional<std::shared_ptr<TPM2B_NV_PUBLIC>>{};
       return std::unexpected(tss_error("TPM NV index " + hex(index), rc));
     }
     TPM2B_NV_PUBLIC* pub = nullptr;
-    rc = Esys_NV_ReadPublic(esys_, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub,
-                            nullptr);
+    rc = Esys_NV_ReadPublic(esys_, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, nullptr);
     if (rc != TSS2_RC_SUCCESS) {
       Esys_TR_Close(esys_, &handle);
       return std::unexpected(tss_error("TPM2_NV_ReadPublic " + hex(index), rc));
     }
-    if (keep) *keep = handle;
-    else Esys_TR_Close(esys_, &handle);
-    return std::optional(std::shared_ptr<TPM2B_NV_PUBLIC>(pub, [](TPM2B_NV_PUBLIC* p) { Esys_Free(p); }));
+    if (keep)
+      *keep = handle;
+    else
+      Esys_TR_Close(esys_, &handle);
+    return std::optional(
+        std::shared_ptr<TPM2B_NV_PUBLIC>(pub, [](TPM2B_NV_PUBLIC* p) { Esys_Free(p); }));
   }
 
   Result<Target> open_index(std::uint32_t index, bool write) {
@@ -141,8 +147,10 @@ class EsapiTpmNv final : public TpmNv {
     if (!*pub) return fail(Errc::kIo, "TPM NV index " + hex(index) + " is not defined");
     const TPMA_NV attrs = (**pub)->nvPublic.attributes;
     ESYS_TR auth = ESYS_TR_NONE;
-    if (attrs & (write ? TPMA_NV_OWNERWRITE : TPMA_NV_OWNERREAD)) auth = ESYS_TR_RH_OWNER;
-    else if (attrs & (write ? TPMA_NV_AUTHWRITE : TPMA_NV_AUTHREAD)) auth = handle;
+    if (attrs & (write ? TPMA_NV_OWNERWRITE : TPMA_NV_OWNERREAD))
+      auth = ESYS_TR_RH_OWNER;
+    else if (attrs & (write ? TPMA_NV_AUTHWRITE : TPMA_NV_AUTHREAD))
+      auth = handle;
     else {
       Esys_TR_Close(esys_, &handle);
       return fail(Errc::kIo, "TPM NV index " + hex(index) + " allows no owner or index " +
@@ -151,13 +159,27 @@ class EsapiTpmNv final : public TpmNv {
     return Target{handle, auth, (**pub)->nvPublic.dataSize};
   }
 
+  // TPM2_GetCapability(TPM2_CAP_HANDLES) from `index`: asking first keeps ESAPI from logging
+  // an error for the expected case of an index that is not defined.
+  Result<bool> is_defined(std::uint32_t index) {
+    TPMI_YES_NO more = TPM2_NO;
+    TPMS_CAPABILITY_DATA* caps = nullptr;
+    TSS2_RC rc = Esys_GetCapability(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                                    TPM2_CAP_HANDLES, index, 1, &more, &caps);
+    if (rc != TSS2_RC_SUCCESS) return std::unexpected(tss_error("TPM2_GetCapability", rc));
+    const auto& handles = caps->data.handles;
+    const bool found = handles.count > 0 && handles.handle[0] == index;
+    Esys_Free(caps);
+    return found;
+  }
+
   // TPM2_PT_NV_BUFFER_MAX: the most one NV_Read/NV_Write may move.
   Result<std::size_t> buffer_max() {
     TPMI_YES_NO more = TPM2_NO;
     TPMS_CAPABILITY_DATA* caps = nullptr;
-    TSS2_RC rc = Esys_GetCapability(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                    TPM2_CAP_TPM_PROPERTIES, TPM2_PT_NV_BUFFER_MAX, 1, &more,
-                                    &caps);
+    TSS2_RC rc =
+        Esys_GetCapability(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
+                           TPM2_PT_NV_BUFFER_MAX, 1, &more, &caps);
     if (rc != TSS2_RC_SUCCESS) return std::unexpected(tss_error("TPM2_GetCapability", rc));
     std::size_t value = 0;
     const auto& props = caps->data.tpmProperties;

@@ -28,8 +28,8 @@ Result<void> posix_mkdir(const fs::path& path) {
 
 Result<void> posix_rmdir(const fs::path& path) {
   if (::rmdir(path.c_str()) < 0) {
-    return fail(Errc::kIo, "cannot remove configfs-tsm entry " + path.string() + ": " +
-                               std::strerror(errno));
+    return fail(Errc::kIo,
+                "cannot remove configfs-tsm entry " + path.string() + ": " + std::strerror(errno));
   }
   return {};
 }
@@ -125,9 +125,10 @@ Result<GuestEvidence> TsmProvider::collect(const EvidenceRequest& request) {
     out.provider = "tsm";
     out.report = std::move(*outblob);
     if (!auxblob->empty()) out.cert_table = std::move(*auxblob);
-    out.notes.push_back("configfs-tsm entry " + entry.string() + ", provider sev_guest, generation " +
-                        std::to_string(*after));
-    if (!out.cert_table) out.notes.push_back("auxblob empty: the host provided no certificate table");
+    out.notes.push_back("configfs-tsm entry " + entry.string() +
+                        ", provider sev_guest, generation " + std::to_string(*after));
+    if (!out.cert_table)
+      out.notes.push_back("auxblob empty: the host provided no certificate table");
     return out;
   });
 }

@@ -2,15 +2,15 @@
 // path end to end against a software TPM.
 #include <gtest/gtest.h>
 
+#include "fake_sev_guest.hpp"
 #include "support/corpus.hpp"
 #include "support/process.hpp"
 #include "swtpm.hpp"
 #include "veritee/cert_table.hpp"
 #include "veritee/certificate.hpp"
+#include "veritee/guest/azure_vtpm.hpp"
 #include "veritee/guest/cert_files.hpp"
 #include "veritee/guest/ioctl_provider.hpp"
-#include "fake_sev_guest.hpp"
-#include "veritee/guest/azure_vtpm.hpp"
 
 namespace veritee::test {
 namespace {
@@ -19,9 +19,9 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-const std::vector<std::string> kNowhere = {"--device", "/nonexistent/sev-guest", "--tsm-root",
-                                           "/nonexistent/tsm", "--tcti",
-                                           "device:/nonexistent/tpmrm0"};
+const std::vector<std::string> kNowhere = {"--device",   "/nonexistent/sev-guest",
+                                           "--tsm-root", "/nonexistent/tsm",
+                                           "--tcti",     "device:/nonexistent/tpmrm0"};
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
@@ -70,20 +70,19 @@ TEST(CliGuest, KeyFlagsAndMissingDevice) {
 TEST(CliGuest, CertificatesSplitsASavedTable) {
   VERITEE_REQUIRE_CORPUS();
   auto vcek = read_corpus("ms-tee-attestation-verification/milan_vcek.pem");
-  auto table = snp::build_cert_table(
-      {{"11111111-2222-3333-4444-555555555555", "unknown", Bytes{9, 9}}});
+  auto table =
+      snp::build_cert_table({{"11111111-2222-3333-4444-555555555555", "unknown", Bytes{9, 9}}});
   ASSERT_TRUE(table);
   TempDir dir;
   auto in = dir.write("table.bin", *table);
   auto r = run_cli({"certificates", "--in", in.string(), "--out-dir", (dir / "out").string()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "unknown  11111111-2222-3333-4444-555555555555")) << r.out;
-  EXPECT_EQ(slurp(dir / "out" / "unknown-11111111-2222-3333-4444-555555555555.bin"),
-            (Bytes{9, 9}));
+  EXPECT_EQ(slurp(dir / "out" / "unknown-11111111-2222-3333-4444-555555555555.bin"), (Bytes{9, 9}));
   auto bad = dir.write("bad.bin", Bytes(10, 0xFF));
-  EXPECT_EQ(run_cli({"certificates", "--in", bad.string(), "--out-dir", dir.path().string()})
-                .exit_code,
-            2);
+  EXPECT_EQ(
+      run_cli({"certificates", "--in", bad.string(), "--out-dir", dir.path().string()}).exit_code,
+      2);
   EXPECT_EQ(run_cli(with({"certificates"}, kNowhere)).exit_code, 4);
 }
 
@@ -91,8 +90,8 @@ TEST(CliGuest, CertificatesSplitsASavedTable) {
 TEST(CliGuest, SavedGuestEvidenceFeedsVerify) {
   VERITEE_REQUIRE_CORPUS();
   const Bytes report = read_corpus("ms-tee-attestation-verification/milan_attestation_report.bin");
-  auto vcek = x509::Certificate::load_file(
-      corpus_path("ms-tee-attestation-verification/milan_vcek.pem"));
+  auto vcek =
+      x509::Certificate::load_file(corpus_path("ms-tee-attestation-verification/milan_vcek.pem"));
   auto chain = x509::Certificate::load_file(corpus_path("go-sev-guest/ask_ark_milan.pem"));
   ASSERT_TRUE(vcek && chain);
   auto table = snp::build_cert_table({{std::string(snp::kGuidVcek), "vcek", vcek->at(0).der()},
@@ -110,8 +109,8 @@ TEST(CliGuest, SavedGuestEvidenceFeedsVerify) {
   TempDir dir;
   auto report_file = dir.write("report.bin", ev->report);
   auto certs_file = dir.write("report.bin.certs", *ev->cert_table);
-  auto split = run_cli({"certificates", "--in", certs_file.string(), "--out-dir",
-                        (dir / "certs").string()});
+  auto split =
+      run_cli({"certificates", "--in", certs_file.string(), "--out-dir", (dir / "certs").string()});
   ASSERT_EQ(split.exit_code, 0) << split.out << split.err;
 
   // `verify` takes the table itself where it has --cert-table; offline where it can be.
@@ -140,8 +139,8 @@ TEST(CliGuest, AzureReportThroughSwtpmTruncatedBlobIsExit4) {
     ASSERT_TRUE((*tpm)->nv_define(guest::kHclReportIndex, 2048));
     ASSERT_TRUE((*tpm)->nv_write(guest::kHclReportIndex, ByteView(blob).first(2048)));
   }
-  auto doctor = run_cli({"doctor", "--device", "/nonexistent", "--tsm-root", "/nonexistent",
-                         "--tcti", sw->tcti()});
+  auto doctor = run_cli(
+      {"doctor", "--device", "/nonexistent", "--tsm-root", "/nonexistent", "--tcti", sw->tcti()});
   EXPECT_EQ(doctor.exit_code, 0) << doctor.out << doctor.err;
   EXPECT_TRUE(contains(doctor.out, "ok       azure")) << doctor.out;
   EXPECT_TRUE(contains(doctor.out, "NV 0x01400001 holds 2048 bytes")) << doctor.out;

@@ -1,10 +1,11 @@
 // Derived-key guards: every request the firmware could not take is refused before any key
 // request reaches the (emulated) device, which counts them (DESIGN.md invariant 7).
+#include "veritee/guest/derived_key.hpp"
+
 #include <gtest/gtest.h>
 
 #include "fake_sev_guest.hpp"
 #include "support/corpus.hpp"
-#include "veritee/guest/derived_key.hpp"
 #include "veritee/guest/sev_guest_client.hpp"
 
 namespace veritee::test {
@@ -48,8 +49,8 @@ TEST_F(DerivedKeyGuards, AcceptedRequestIsSentOnceExactly) {
   FakeSevGuest dev(report_);
   SevGuestClient client(dev);
   DerivedKeyRequest r;
-  r.guest_field_select = field::kMeasurement | field::kGuestPolicy | field::kTcbVersion |
-                         field::kGuestSvn;
+  r.guest_field_select =
+      field::kMeasurement | field::kGuestPolicy | field::kTcbVersion | field::kGuestSvn;
   r.guest_svn = 4;
   r.tcb_version = committed_;
   auto key = client.get_derived_key(r);

@@ -26,10 +26,10 @@ class FakeSevGuest final : public guest::SevGuestDevice {
   explicit FakeSevGuest(Bytes answer) : report(std::move(answer)) {}
   int ioctl(unsigned long request, void* arg) override;
 
-  Bytes report;                       // what the firmware answers
-  std::optional<Bytes> host_certs;    // the host's certificate table; nullopt: none
-  bool patch_request = false;         // write the requested REPORT_DATA and VMPL into the copy
-  std::uint32_t guest_vmpl = 0;       // the VMPL this guest runs at
+  Bytes report;                     // what the firmware answers
+  std::optional<Bytes> host_certs;  // the host's certificate table; nullopt: none
+  bool patch_request = false;       // write the requested REPORT_DATA and VMPL into the copy
+  std::uint32_t guest_vmpl = 0;     // the VMPL this guest runs at
   std::optional<std::uint32_t> fail_next_with_fw_error;
 
   bool vmpck_wiped = false;

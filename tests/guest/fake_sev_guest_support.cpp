@@ -1,9 +1,8 @@
-#include "fake_sev_guest.hpp"
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "fake_sev_guest.hpp"
 #include "support/corpus.hpp"
 #include "veritee/guest/sev_guest_abi.hpp"
 
@@ -55,10 +54,14 @@ int FakeSevGuest::ioctl(unsigned long request, void* arg) {
   if (io->msg_version == 0) return fail_with(EINVAL, 0xff, 0);
   if (vmpck_wiped) return fail_with(ENOTTY, 0xff, 0);
   if (io->req_data == 0 || io->resp_data == 0) return fail_with(EINVAL, 0xff, 0);
-  if (request == guest::kSnpGetReport) ++report_requests;
-  else if (request == guest::kSnpGetExtReport) ++ext_report_requests;
-  else if (request == guest::kSnpGetDerivedKey) ++key_requests;
-  else return ENOTTY;
+  if (request == guest::kSnpGetReport)
+    ++report_requests;
+  else if (request == guest::kSnpGetExtReport)
+    ++ext_report_requests;
+  else if (request == guest::kSnpGetDerivedKey)
+    ++key_requests;
+  else
+    return ENOTTY;
   if (fail_next_with_fw_error) {
     const std::uint32_t fw = *fail_next_with_fw_error;
     fail_next_with_fw_error.reset();
@@ -79,7 +82,8 @@ int FakeSevGuest::ioctl(unsigned long request, void* arg) {
         return fail_with(EINVAL, 0xff, 0);
       }
       const std::size_t table = host_certs ? host_certs->size() : 0;
-      const std::size_t needed = (table + guest::kPageSize - 1) / guest::kPageSize * guest::kPageSize;
+      const std::size_t needed =
+          (table + guest::kPageSize - 1) / guest::kPageSize * guest::kPageSize;
       if (needed > certs_len) {
         put32(req + 0x68, static_cast<std::uint32_t>(needed));
         return fail_with(EIO, 0, guest::kVmmErrInvalidLen);

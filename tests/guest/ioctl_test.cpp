@@ -36,10 +36,9 @@ Bytes host_table() {
   auto vcek = x509::Certificate::load_file(corpus_path(kVcek));
   auto chain = x509::Certificate::load_file(corpus_path(kChain));
   EXPECT_TRUE(vcek && chain && chain->size() == 2);
-  std::vector<snp::CertTableEntry> entries{
-      {std::string(snp::kGuidVcek), "vcek", vcek->at(0).der()},
-      {std::string(snp::kGuidAsk), "ask", chain->at(0).der()},
-      {std::string(snp::kGuidArk), "ark", chain->at(1).der()}};
+  std::vector<snp::CertTableEntry> entries{{std::string(snp::kGuidVcek), "vcek", vcek->at(0).der()},
+                                           {std::string(snp::kGuidAsk), "ask", chain->at(0).der()},
+                                           {std::string(snp::kGuidArk), "ark", chain->at(1).der()}};
   auto table = snp::build_cert_table(entries);
   EXPECT_TRUE(table) << table.error().message;
   return *table;
@@ -207,8 +206,7 @@ TEST(Ioctl, SavedEvidenceVerifiesWithTheHostsCertificates) {
 
 TEST(Ioctl, UnknownGuidsAreKeptAndListed) {
   Bytes blob{1, 2, 3, 4};
-  auto table = snp::build_cert_table(
-      {{"11111111-2222-3333-4444-555555555555", "unknown", blob}});
+  auto table = snp::build_cert_table({{"11111111-2222-3333-4444-555555555555", "unknown", blob}});
   ASSERT_TRUE(table);
   TempDir dir;
   auto written = guest::write_cert_table(*table, dir.path());

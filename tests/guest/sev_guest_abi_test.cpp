@@ -1,11 +1,12 @@
 // The uapi and firmware message layouts, byte by byte (sev-guest.h; ABI 1.58 Tables 19-25).
+#include "veritee/guest/sev_guest_abi.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cerrno>
 
 #include "support/corpus.hpp"
 #include "veritee/guest/derived_key.hpp"
-#include "veritee/guest/sev_guest_abi.hpp"
 
 namespace veritee::test {
 namespace {

@@ -32,7 +32,7 @@ class Swtpm {
 }  // namespace veritee::test
 
 // Skips the current test when swtpm cannot run here.
-#define VERITEE_REQUIRE_SWTPM(var)                                                   \
-  std::string var##_why;                                                             \
-  auto var = ::veritee::test::Swtpm::start(var##_why);                               \
+#define VERITEE_REQUIRE_SWTPM(var)                     \
+  std::string var##_why;                               \
+  auto var = ::veritee::test::Swtpm::start(var##_why); \
   if (!var) GTEST_SKIP() << var##_why

@@ -1,5 +1,3 @@
-#include "swtpm.hpp"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -12,6 +10,8 @@
 #include <chrono>
 #include <thread>
 #include <vector>
+
+#include "swtpm.hpp"
 
 extern char** environ;
 
@@ -58,8 +58,9 @@ bool accepts(int port) {
 
 std::unique_ptr<Swtpm> Swtpm::start(std::string& why) {
   if (!have_program("swtpm")) {
-    why = "swtpm is not installed (Debian: apt-get install swtpm swtpm-tools); skipping the "
-          "software-TPM test";
+    why =
+        "swtpm is not installed (Debian: apt-get install swtpm swtpm-tools); skipping the "
+        "software-TPM test";
     return nullptr;
   }
   std::unique_ptr<Swtpm> tpm(new Swtpm());
@@ -69,10 +70,13 @@ std::unique_ptr<Swtpm> Swtpm::start(std::string& why) {
     return nullptr;
   }
   const std::string server = "type=tcp,port=" + std::to_string(tpm->port_) + ",bindaddr=127.0.0.1";
-  const std::string ctrl = "type=tcp,port=" + std::to_string(tpm->port_ + 1) + ",bindaddr=127.0.0.1";
+  const std::string ctrl =
+      "type=tcp,port=" + std::to_string(tpm->port_ + 1) + ",bindaddr=127.0.0.1";
   const std::string state = "dir=" + tpm->state_.path().string();
-  std::vector<std::string> args{"swtpm", "socket", "--tpm2", "--server", server, "--ctrl", ctrl,
-                                "--flags", "not-need-init,startup-clear", "--tpmstate", state};
+  std::vector<std::string> args{"swtpm",      "socket",  "--tpm2",
+                                "--server",   server,    "--ctrl",
+                                ctrl,         "--flags", "not-need-init,startup-clear",
+                                "--tpmstate", state};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

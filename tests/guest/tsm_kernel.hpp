@@ -23,8 +23,8 @@ namespace veritee::test {
 class TsmKernel {
  public:
   struct Config {
-    Bytes report;                    // the firmware's answer (a corpus report)
-    std::optional<Bytes> auxblob;    // the host's certificate table
+    Bytes report;                  // the firmware's answer (a corpus report)
+    std::optional<Bytes> auxblob;  // the host's certificate table
     std::string provider = "sev_guest";
     bool patch_request = false;      // put the inblob and privlevel into the report copy
     bool concurrent_writer = false;  // another process writes inblob before outblob is read

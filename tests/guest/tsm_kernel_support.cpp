@@ -1,5 +1,3 @@
-#include "tsm_kernel.hpp"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +5,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+
+#include "tsm_kernel.hpp"
 
 namespace veritee::test {
 namespace fs = std::filesystem;

@@ -90,8 +90,7 @@ TEST(Tsm, FailedRequestStillRemovesTheEntry) {
   guest::TsmProvider provider(kernel.options());
   auto ev = provider.collect({});
   ASSERT_FALSE(ev);
-  EXPECT_NE(ev.error().message.find("outblob is 0 bytes"), std::string::npos)
-      << ev.error().message;
+  EXPECT_NE(ev.error().message.find("outblob is 0 bytes"), std::string::npos) << ev.error().message;
   EXPECT_EQ(kernel.removed(), kernel.created());
 }
 

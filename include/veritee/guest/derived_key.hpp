@@ -64,8 +64,7 @@ Bytes encode_derived_key_req(const DerivedKeyRequest& request);  // kDerivedKeyR
 //  - TCB_VERSION above the report's COMMITTED_TCB (0x1E0), compared SPL by SPL (each byte,
 //    so no product layout is needed), which also refuses anything above CURRENT_TCB;
 //  - VMPL above 3.
-Result<void> check_derived_key_request(const DerivedKeyRequest& request,
-                                       const snp::Report& fresh);
+Result<void> check_derived_key_request(const DerivedKeyRequest& request, const snp::Report& fresh);
 
 // Whether the Linux uapi can carry the request: it has no LAUNCH_MIT_VECTOR (see above).
 Result<void> check_uapi_can_carry(const DerivedKeyRequest& request);

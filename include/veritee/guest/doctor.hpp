@@ -20,7 +20,7 @@ struct DoctorOptions {
 
 struct Finding {
   enum class Status { kOk, kMissing, kInfo };
-  std::string id;      // "ioctl", "tsm", "azure", "kernel", "cpuinfo", "dmesg"
+  std::string id;  // "ioctl", "tsm", "azure", "kernel", "cpuinfo", "dmesg"
   Status status = Status::kInfo;
   std::string detail;  // what was found, or why it is unavailable
 };

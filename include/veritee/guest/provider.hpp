@@ -17,17 +17,17 @@
 namespace veritee::guest {
 
 struct EvidenceRequest {
-  ReportData report_data{};         // REPORT_DATA (ioctl, tsm) or the HCL user data (azure)
+  ReportData report_data{};           // REPORT_DATA (ioctl, tsm) or the HCL user data (azure)
   std::optional<std::uint32_t> vmpl;  // the VMPL to put in the report (ioctl, tsm)
-  bool want_certs = true;           // ioctl: SNP_GET_EXT_REPORT rather than SNP_GET_REPORT
+  bool want_certs = true;             // ioctl: SNP_GET_EXT_REPORT rather than SNP_GET_REPORT
 };
 
 struct GuestEvidence {
-  std::string provider;              // "ioctl", "tsm", "azure"
-  Bytes report;                      // the exact 0x4A0 report bytes the provider returned
-  std::optional<Bytes> cert_table;   // the host's certificate table, as returned
-  std::optional<Bytes> hcl_blob;     // azure: the whole NV 0x01400001 blob
-  std::vector<std::string> notes;    // how it was obtained, for the user
+  std::string provider;             // "ioctl", "tsm", "azure"
+  Bytes report;                     // the exact 0x4A0 report bytes the provider returned
+  std::optional<Bytes> cert_table;  // the host's certificate table, as returned
+  std::optional<Bytes> hcl_blob;    // azure: the whole NV 0x01400001 blob
+  std::vector<std::string> notes;   // how it was obtained, for the user
 };
 
 class EvidenceProvider {

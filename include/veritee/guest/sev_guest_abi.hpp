@@ -53,11 +53,11 @@ inline constexpr std::uint32_t kVmmErrBusy = 2;        // host throttled the req
 inline constexpr std::uint32_t kFwErrNotSent = 0xff;
 
 // Sizes of the uapi buffers.
-inline constexpr std::size_t kReportReqSize = 96;        // snp_report_req = MSG_REPORT_REQ
-inline constexpr std::size_t kExtReportReqSize = 112;    // snp_ext_report_req (8-aligned)
-inline constexpr std::size_t kReportRespSize = 4000;     // snp_report_resp
-inline constexpr std::size_t kDerivedKeyReqSize = 32;    // snp_derived_key_req
-inline constexpr std::size_t kDerivedKeyRespSize = 64;   // snp_derived_key_resp = MSG_KEY_RSP
+inline constexpr std::size_t kReportReqSize = 96;       // snp_report_req = MSG_REPORT_REQ
+inline constexpr std::size_t kExtReportReqSize = 112;   // snp_ext_report_req (8-aligned)
+inline constexpr std::size_t kReportRespSize = 4000;    // snp_report_resp
+inline constexpr std::size_t kDerivedKeyReqSize = 32;   // snp_derived_key_req
+inline constexpr std::size_t kDerivedKeyRespSize = 64;  // snp_derived_key_resp = MSG_KEY_RSP
 inline constexpr std::size_t kPageSize = 4096;
 // SEV_FW_BLOB_MAX_SIZE: the kernel refuses a certificate buffer above 16 KiB (EINVAL).
 inline constexpr std::size_t kMaxCertsLen = 0x4000;

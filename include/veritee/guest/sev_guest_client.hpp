@@ -15,8 +15,8 @@
 namespace veritee::guest {
 
 struct IoctlReport {
-  Bytes report;                      // exactly the 0x4A0 report bytes of MSG_REPORT_RSP
-  std::optional<Bytes> cert_table;   // extended report only; nullopt when the host gave none
+  Bytes report;                        // exactly the 0x4A0 report bytes of MSG_REPORT_RSP
+  std::optional<Bytes> cert_table;     // extended report only; nullopt when the host gave none
   std::uint32_t certs_buffer_len = 0;  // the certificate buffer length that was accepted
   int attempts = 0;                    // ioctls sent (2 after an INVALID_LEN probe)
 };
