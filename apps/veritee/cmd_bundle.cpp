@@ -59,6 +59,7 @@ int run_bundle(const BundleFlags& f) {
     for (const auto& key : *added) std::cout << ' ' << key;
     std::cout << '\n';
   }
+  (*sources)->say_where_cached();
   const auto keys = bundle.keys();
   std::cout << "bundle " << f.out << ": " << keys.size() << " entries\n";
   return rc;

@@ -88,6 +88,7 @@ int run_fetch_vcek(const FetchFlags& f) {
     return kExitEndorsement;
   }
   auto vcek = (*sources)->fetcher().vcek(*request);
+  (*sources)->say_where_cached();
   return emit(vcek, "VCEK for " + request->describe(), f,
               vcek ? vcek->value.pem() : std::string());
 }
@@ -109,9 +110,11 @@ int run_fetch_chain(const FetchFlags& f, bool crl) {
   auto fetcher = (*sources)->fetcher();
   if (crl) {
     auto got = fetcher.crl(*product, line);
+    (*sources)->say_where_cached();
     return emit(got, what, f, got ? pem_block("X509 CRL", got->value.der()) : std::string());
   }
   auto got = fetcher.chain(*product, line);
+  (*sources)->say_where_cached();
   std::string pem;
   if (got) {
     for (const auto& cert : got->value) pem += cert.pem();

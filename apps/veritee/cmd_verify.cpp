@@ -184,6 +184,7 @@ int run_verify(const VerifyFlags& f) {
                               : (*sources)->client() ? kds::CrlPolicy::kRequired
                                                       : kds::CrlPolicy::kIfAvailable};
   auto resolution = (*sources)->resolver().resolve(*report, request);
+  (*sources)->say_where_cached();
   if (!resolution) {
     print_error(resolution.error());
     return endorsement_exit_code(resolution.error());

@@ -98,6 +98,12 @@ Result<std::unique_ptr<EndorsementSources>> EndorsementSources::open(
   return sources;
 }
 
+void EndorsementSources::say_where_cached() const {
+  if (client_ && client_->requests_sent() > 0 && cache_) {
+    std::cerr << "veritee: endorsement cache: " << cache_->dir().string() << '\n';
+  }
+}
+
 int endorsement_exit_code(const Error& error) {
   return error.code == Errc::kInvalidInput || error.code == Errc::kTruncated ? kExitUsage
                                                                              : kExitEndorsement;

@@ -52,6 +52,8 @@ class EndorsementSources {
     return kds::EndorsementResolver(*roots_, bundle(), cache(), client());
   }
   kds::EndorsementFetcher fetcher() { return kds::EndorsementFetcher(*roots_, cache(), client()); }
+  // After KDS was asked: says on stderr which cache now holds what it served.
+  void say_where_cached() const;
 
  private:
   const x509::TrustStore* roots_ = nullptr;
