@@ -99,7 +99,9 @@ void print_text(const snp::Evidence& ev, const snp::Report& report,
   std::cout << "evidence: " << ev.describe() << ", report version " << report.version() << '\n';
   if (worth_showing(resolution.provenance)) {
     for (const auto& p : resolution.provenance) {
-      std::cout << "endorsement: " << p.piece << " from " << p.source << '\n';
+      const bool place = !p.source.starts_with("pinned") && !p.source.starts_with("none") &&
+                         !p.source.starts_with("not used");
+      std::cout << "endorsement: " << p.piece << (place ? " from " : ": ") << p.source << '\n';
     }
   }
   for (const Check& c : result.checks.checks) {

@@ -186,7 +186,14 @@ Result<CacheFill> EndorsementCache::find_or_fetch(const CacheEntry& entry,
   std::optional<FileLock> held;
   if (!options_.read_only) {
     auto acquired = lock(entry);
-    if (!acquired) return std::unexpected(acquired.error());
+    if (!acquired) {
+      // An unusable cache directory must not stop verification: fetch, check, do not store.
+      notify(acquired.error().message + "; fetching " + entry.what + " without the cache");
+      auto fetched = fetch();
+      if (!fetched) return std::unexpected(fetched.error());
+      if (auto ok = entry.check(*fetched); !ok) return std::unexpected(ok.error());
+      return CacheFill{std::move(*fetched), {}, true};
+    }
     held.emplace(std::move(*acquired));
   }
   CacheLookup found = find_locked(entry);

@@ -246,6 +246,22 @@ TEST(EndorsementCache, ChainIsCheckedAgainstThePinnedArk) {
   EXPECT_FALSE(cache.put(chain_entry(snp::Product::kMilan, Line::kVlek, roots), s->chain_pem));
 }
 
+TEST(EndorsementCache, AnUnusableDirectoryDoesNotStopAFetch) {
+  auto s = test::milan_sample();
+  REQUIRE(s);
+  test::MockKds mock;
+  s->serve(mock);
+  test::TempDir dir;
+  const auto blocked = dir.path() / "file";  // a file where the cache directory should be
+  ASSERT_TRUE(write_file_atomic(blocked, as_bytes("x")));
+  Notes notes;
+  EndorsementCache cache(blocked / "cache", {.notify = notes.sink()});
+  KdsClient client(fast(mock));
+  auto got = EndorsementFetcher(x509::TrustStore::amd(), &cache, &client).vcek(s->request());
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_TRUE(notes.mention("without the cache"));
+}
+
 TEST(EndorsementCache, DefaultDirFollowsTheEnvironment) {
   setenv("VERITEE_CACHE_DIR", "/tmp/explicit", 1);
   EXPECT_EQ(EndorsementCache::default_dir().value(), "/tmp/explicit");
