@@ -9,6 +9,7 @@
 
 #include "support/corpus.hpp"
 #include "support/process.hpp"
+#include "support/test_pki.hpp"
 
 namespace veritee {
 namespace {
@@ -342,6 +343,45 @@ TEST_F(CliNegative, HexAndBase64InputsVerify) {
   ASSERT_EQ(show.exit_code, 0) << explain(show);
   json j = parse_json(show);
   EXPECT_EQ(j["measurement"], own_hex(b, 0x90, 48));
+}
+
+TEST_F(CliNegative, CrlUnreadableOrNotSignedByArkExitsThree) {
+  auto garbage = dir_.write("crl.der", std::string("not a CRL"));
+  auto args = verify_args(row_);
+  args.insert(args.end(), {"--crl", garbage.string(), path_of(row_.report)});
+  auto r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 3) << explain(r);
+
+  // A well-formed CRL naming the ARK but signed by another key.
+  auto key = test::make_rsa_key(2048);
+  auto now = std::chrono::system_clock::now();
+  Bytes der = test::make_crl_der("ARK-Milan", key.get(), now - std::chrono::hours(24),
+                                 now + std::chrono::hours(24), {});
+  auto crl = dir_.write("foreign.crl", der);
+  args = verify_args(row_);
+  args.insert(args.end(), {"--json", "--crl", crl.string(), path_of(row_.report)});
+  r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 3) << explain(r);
+  json j = parse_json(r);
+  bool crl_failed = false;
+  for (const auto& c : j["checks"]) {
+    if (c["id"] == "chain.crl") crl_failed = c["ok"] == false;
+  }
+  EXPECT_TRUE(crl_failed) << explain(r);
+}
+
+TEST_F(CliNegative, ChainAsSeparateDerFiles) {
+  const char* ask = "ms-confidential-sidecar/extracted/uvm_host_amd_certificate.json.certificateChain_pem0.SEV-Milan.der";
+  const char* ark = "ms-confidential-sidecar/extracted/uvm_host_amd_certificate.json.certificateChain_pem1.ARK-Milan.der";
+  auto row = test::find_row([](const ManifestRow& r) {
+    return r.oracle_pass() && r.report == "ms-confidential-sidecar/snp_report.bin";
+  });
+  if (!row || !std::filesystem::exists(test::corpus_path(ask))) GTEST_SKIP();
+  // The VCEK alone as DER (the manifest's signer file bundles the chain).
+  const char* vcek = "ms-confidential-sidecar/extracted/uvm_host_amd_certificate.json.vcekCert_pem0.SEV-VCEK.der";
+  auto r = run_cli({"verify", "--vcek", path_of(vcek), "--chain", path_of(ark), "--chain",
+                    path_of(ask), path_of(row->report)});
+  EXPECT_EQ(r.exit_code, 0) << explain(r);
 }
 
 TEST_F(CliNegative, StdinInput) {
