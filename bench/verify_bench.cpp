@@ -22,6 +22,8 @@
 //   raw_parallel            raw on every core at once (the machine's real parallel floor)
 //   batch                   verify_batch (all cores) over a directory of report files, with a
 //                           MemoizedLookup and a fresh VerifiedLinks per run, JSON lines out
+//   pair_batch              batch and raw on every core, interleaved on the wall clock:
+//                           batch_over_cores_raw (counter "ratio")
 //
 // Flags before Google Benchmark's own: --veritee-cases=genoa,milan,turin (default all),
 // --veritee-batch=N (files in the batch directory, default 192), --veritee-profile=N[:FILTER]
@@ -34,6 +36,7 @@
 #include <openssl/evp.h>
 
 #include <cstdio>
+#include <chrono>
 #include <ctime>
 #include <cstring>
 #include <filesystem>
@@ -484,55 +487,113 @@ BatchDir& batch_dir(std::size_t count) {
 
 std::size_t g_batch_files = 192;
 
+// What an endorsement cache on disk answers: the VCEK and chain files for the chip. The
+// MemoizedLookup in front of it keeps what it found, as the CLI's batch mode does.
+Result<Endorsements> endorsements_from_files(const snp::Report& report) {
+  for (const auto& p : cases()) {
+    auto mine = snp::Report::parse(p->loaded.report);
+    if (!std::equal(mine->chip_id().begin(), mine->chip_id().end(), report.chip_id().begin())) {
+      continue;
+    }
+    auto signer = x509::Certificate::load_file(p->loaded.spec.signer);
+    if (!signer) return std::unexpected(signer.error());
+    auto chain = x509::Certificate::load_file(p->loaded.spec.chain.front());
+    if (!chain) return std::unexpected(chain.error());
+    return endorsements_from(*signer, *chain);
+  }
+  return fail(Errc::kEndorsementMissing, "no endorsements for this chip");
+}
+
+// One `veritee verify` over the directory: fresh memo and lookup (a new process would start
+// empty), all cores, one JSON line per report built under the emit lock. Returns how many
+// reports did not verify.
+std::size_t run_batch_once(const std::vector<std::string>& files, std::string& out) {
+  // One `now` for all: the corpus cases used here need no historic time.
+  const VerifyOptions options = cases().front()->options;
+  VerifiedLinks memo;
+  Verifier verifier(x509::TrustStore::amd(), memo);
+  MemoizedLookup lookup(endorsements_from_files);
+  EndorsementLookup by_ref = [&lookup](const snp::Report& r) { return lookup(r); };
+  std::size_t failed = 0;
+  out.clear();
+  verify_batch(files, by_ref, verifier, options, 0, [&](const BatchItem& item) {
+    nlohmann::json line{{"input", item.input}, {"exit_code", static_cast<int>(item.exit_code)}};
+    if (item.result) {
+      line["verified"] = item.result->verified();
+      nlohmann::json checks = nlohmann::json::array();
+      for (const auto& c : item.result->checks.checks) {
+        checks.push_back({{"id", c.id}, {"status", std::string(to_string(c.status))}});
+      }
+      line["checks"] = std::move(checks);
+    } else {
+      line["error"] = item.error;
+    }
+    if (item.exit_code != kExitVerified) ++failed;
+    out += line.dump();
+    out += '\n';
+  });
+  return failed;
+}
+
 void BM_batch(benchmark::State& state) {
   const BatchDir& dir = batch_dir(g_batch_files);
-  // What an endorsement cache on disk answers: the VCEK and chain files for the chip. The
-  // MemoizedLookup in front of it keeps what it found, as the CLI's batch mode does.
-  EndorsementLookup from_files = [](const snp::Report& report) -> Result<Endorsements> {
-    for (const auto& p : cases()) {
-      auto mine = snp::Report::parse(p->loaded.report);
-      if (!std::equal(mine->chip_id().begin(), mine->chip_id().end(), report.chip_id().begin())) {
-        continue;
-      }
-      auto signer = x509::Certificate::load_file(p->loaded.spec.signer);
-      if (!signer) return std::unexpected(signer.error());
-      auto chain = x509::Certificate::load_file(p->loaded.spec.chain.front());
-      if (!chain) return std::unexpected(chain.error());
-      return endorsements_from(*signer, *chain);
-    }
-    return fail(Errc::kEndorsementMissing, "no endorsements for this chip");
-  };
-  // One `now` for all: the corpus cases used here need no historic time.
-  VerifyOptions options = cases().front()->options;
   std::size_t failed = 0;
   std::string out;
   for (auto _ : state) {
-    VerifiedLinks memo;
-    Verifier verifier(x509::TrustStore::amd(), memo);
-    MemoizedLookup lookup(from_files);
-    EndorsementLookup by_ref = [&lookup](const snp::Report& r) { return lookup(r); };
-    out.clear();
-    verify_batch(dir.files, by_ref, verifier, options, 0, [&](const BatchItem& item) {
-      nlohmann::json line{{"input", item.input}, {"exit_code", static_cast<int>(item.exit_code)}};
-      if (item.result) {
-        line["verified"] = item.result->verified();
-        nlohmann::json checks = nlohmann::json::array();
-        for (const auto& c : item.result->checks.checks) {
-          checks.push_back({{"id", c.id}, {"status", std::string(to_string(c.status))}});
-        }
-        line["checks"] = std::move(checks);
-      } else {
-        line["error"] = item.error;
-      }
-      if (item.exit_code != kExitVerified) ++failed;
-      out += line.dump();
-      out += '\n';
-    });
+    failed += run_batch_once(dir.files, out);
     benchmark::DoNotOptimize(out);
   }
   if (failed) state.SkipWithError("some batch reports did not verify");
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(dir.files.size()));
   state.counters["files"] = static_cast<double>(dir.files.size());
+}
+
+// The same batch, paired with its floor at the same moment: as many raw verifications as there
+// are files, spread over every core (each thread with its own prepared contexts), alternating
+// which runs first, on the wall clock. ratio = batch throughput / parallel raw throughput,
+// i.e. against cores x raw as far as this machine's other users leave the cores to us.
+void BM_pair_batch(benchmark::State& state) {
+  const BatchDir& dir = batch_dir(g_batch_files);
+  const unsigned threads = std::max(1U, std::thread::hardware_concurrency());
+  std::vector<std::vector<RawVerify>> per_thread(threads);
+  for (auto& v : per_thread) {
+    for (const auto& p : cases()) v.push_back(raw_ecdsa(p->loaded.report, *p->loaded.endorsements.signer));
+  }
+  const std::size_t n = dir.files.size();
+  auto parallel_raw = [&] {
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        const auto& mine = per_thread[t];
+        for (std::size_t i = t; i < n; i += threads) benchmark::DoNotOptimize(mine[i % mine.size()]());
+      });
+    }
+    for (auto& th : pool) th.join();
+  };
+  using Clock = std::chrono::steady_clock;
+  double raw_s = 0;
+  double batch_s = 0;
+  std::size_t failed = 0;
+  std::string out;
+  bool raw_first = true;
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    if (raw_first) parallel_raw(); else failed += run_batch_once(dir.files, out);
+    auto t1 = Clock::now();
+    if (raw_first) failed += run_batch_once(dir.files, out); else parallel_raw();
+    auto t2 = Clock::now();
+    const double first = std::chrono::duration<double>(t1 - t0).count();
+    const double second = std::chrono::duration<double>(t2 - t1).count();
+    raw_s += raw_first ? first : second;
+    batch_s += raw_first ? second : first;
+    raw_first = !raw_first;
+  }
+  if (failed) state.SkipWithError("some batch reports did not verify");
+  const double total = static_cast<double>(state.iterations() * n);
+  state.counters["raw_parallel_per_s"] = total / raw_s;
+  state.counters["batch_per_s"] = total / batch_s;
+  state.counters["ratio"] = raw_s / batch_s;
+  state.counters["files"] = static_cast<double>(n);
 }
 
 }  // namespace
@@ -599,6 +660,7 @@ int main(int argc, char** argv) {
       ->UseRealTime()
       ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("batch", BM_batch)->UseRealTime()->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("pair_batch", BM_pair_batch)->UseRealTime()->Unit(benchmark::kMillisecond);
 
   int bargc = static_cast<int>(rest.size());
   benchmark::Initialize(&bargc, rest.data());
