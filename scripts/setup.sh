@@ -8,7 +8,7 @@ PACKAGES=(
   libssl-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libcpp-httplib-dev libtomlplusplus-dev libjwt-dev
   libtss2-dev swtpm swtpm-tools
-  clang libfuzzer-14-dev libclang-rt-14-dev
+  clang-16 libclang-rt-16-dev
 )
 
 missing=()

@@ -86,6 +86,10 @@ Result<Bytes> from_base64(std::string_view text) {
     clean.pop_back();
     ++pad;
   }
+  // Padding only at the end: EVP_DecodeBlock would read an inner '=' as zero bits.
+  if (clean.find('=') != std::string::npos) {
+    return fail(Errc::kInvalidInput, "not base64: '=' before the end");
+  }
   if (pad > 2 || clean.size() % 4 == 1) {
     return fail(Errc::kInvalidInput, "not base64: wrong length or padding");
   }

@@ -93,17 +93,16 @@ void check_product(Context& c) {
     from_cert = *p;
     cert_note = "certificate productName '" + *c.signer_ext->product_name + "'";
   }
-  auto ctx = snp::determine_product(c.report, c.options.product, from_cert);
-  // The CA chain names its product too (CN "SEV-Milan", "ARK-Genoa", ...).
-  for (const Certificate& cert : c.endorsements.chain) {
-    auto p = snp::product_from_certificate_name(cert.subject_cn());
-    if (p && ctx.product && *p != *ctx.product) {
-      ctx.problem += std::string(ctx.problem.empty() ? "" : "; ") + "product mismatch: " +
-                     ctx.source + " says " + std::string(snp::to_string(*ctx.product)) +
-                     " but the chain certificate " + describe(cert) + " is " +
-                     std::string(snp::to_string(*p));
+  if (!from_cert && c.endorsements.signer) {
+    // No productName: the signer's issuer names the line ("SEV-Milan", "SEV-VLEK-Genoa").
+    if (auto p = snp::product_from_certificate_name(c.endorsements.signer->issuer_cn())) {
+      from_cert = *p;
+      cert_note = "certificate issuer '" + c.endorsements.signer->issuer_cn() + "'";
     }
   }
+  auto ctx = snp::determine_product(c.report, c.options.product, from_cert);
+  // The CA chain is not a source of the product: a chain of another product line is an
+  // unusable endorsement, found by chain.ark against the pinned root of this product.
   c.product = ctx.product;
   if (!ctx.problem.empty()) {
     bool unknown = !ctx.product;

@@ -267,7 +267,9 @@ std::string Certificate::serial_hex() const {
   OPENSSL_free(hex);
   BN_free(bn);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  // BN_bn2hex pads to whole bytes; the serial is a number, printed without leading zeros.
+  auto first = out.find_first_not_of('0');
+  return first == std::string::npos ? std::string("0") : out.substr(first);
 }
 
 std::string Certificate::sha256_hex() const {

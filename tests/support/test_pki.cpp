@@ -1,6 +1,7 @@
 #include "support/test_pki.hpp"
 
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -39,6 +40,7 @@ using IntPtr = std::unique_ptr<ASN1_INTEGER, Free<ASN1_INTEGER, ASN1_INTEGER_fre
 using TimePtr = std::unique_ptr<ASN1_TIME, Free<ASN1_TIME, ASN1_TIME_free>>;
 using ExtPtr = std::unique_ptr<X509_EXTENSION, Free<X509_EXTENSION, X509_EXTENSION_free>>;
 using SigPtr = std::unique_ptr<ECDSA_SIG, Free<ECDSA_SIG, ECDSA_SIG_free>>;
+using BioPtr = std::unique_ptr<BIO, Free<BIO, BIO_free_all>>;
 using RevokedPtr = std::unique_ptr<X509_REVOKED, Free<X509_REVOKED, X509_REVOKED_free>>;
 
 // AMD's distinguished name shape, e.g. "OU=Engineering, C=US, L=Santa Clara, ST=CA,
@@ -160,6 +162,30 @@ SharedPkey make_rsa_key(int bits) {
   EVP_PKEY* k = EVP_RSA_gen(static_cast<unsigned>(bits));
   if (k == nullptr) die("EVP_RSA_gen");
   return SharedPkey(k, EVP_PKEY_free);
+}
+
+SharedPkey cached_rsa_key(const std::string& name, int bits) {
+  // ctest runs every test in its own process; generating RSA-4096 keys in each cost seconds.
+  // The first process generates them with OpenSSL and keeps them in the build tree; later
+  // processes read them back. Concurrent first runs may each write: rename keeps it whole.
+  const std::filesystem::path dir = VERITEE_TEST_KEY_DIR;
+  const auto path = dir / ("rsa" + std::to_string(bits) + "-" + name + ".pem");
+  if (auto pem = read_file(path)) {
+    BioPtr bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+    if (EVP_PKEY* k = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)) {
+      return SharedPkey(k, EVP_PKEY_free);
+    }
+  }
+  SharedPkey key = make_rsa_key(bits);
+  BioPtr out(BIO_new(BIO_s_mem()));
+  PEM_write_bio_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(out.get(), &data);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  (void)write_file_atomic(path, ByteView(reinterpret_cast<const std::uint8_t*>(data),
+                                         static_cast<std::size_t>(len)), 0600);
+  return key;
 }
 
 SharedPkey make_p384_key() {
@@ -332,8 +358,8 @@ TestPki make_test_pki(snp::Product product, const Bytes& report, x509::TimePoint
   static SharedPkey ark_key, ask_key;
   {
     std::lock_guard lock(mu);
-    if (!ark_key) ark_key = make_rsa_key(4096);
-    if (!ask_key) ask_key = make_rsa_key(4096);
+    if (!ark_key) ark_key = cached_rsa_key("ark", 4096);
+    if (!ask_key) ask_key = cached_rsa_key("ask", 4096);
   }
   auto vcek_key = make_p384_key();
   std::string name(snp::kds_name(product));

@@ -28,6 +28,9 @@ using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using SharedPkey = std::shared_ptr<EVP_PKEY>;
 
 SharedPkey make_rsa_key(int bits);
+// An RSA key generated once for the build tree (VERITEE_TEST_KEY_DIR) and reused by every test
+// process after the first.
+SharedPkey cached_rsa_key(const std::string& name, int bits);
 SharedPkey make_p384_key();
 
 struct CertSpec {
