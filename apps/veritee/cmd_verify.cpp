@@ -4,12 +4,14 @@
 // the sources in their documented order (certificate table, files, bundle, cache, KDS); with
 // --vcek the endorsements are the user's and no cache or network is used.
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
+#include "veritee/batch_verifier.hpp"
 #include "veritee/cert_table.hpp"
 #include "veritee/report_format.hpp"
 #include "veritee/verifier.hpp"
@@ -18,7 +20,9 @@ namespace veritee::cli {
 namespace {
 
 struct VerifyFlags {
-  std::string file;
+  std::vector<std::string> files;  // one: a full report; several (or --files-from): batch
+  std::string files_from;
+  unsigned threads = 0;
   std::string vcek;
   std::vector<std::string> chain;
   std::string crl;
@@ -153,7 +157,7 @@ int run_verify(const VerifyFlags& f) {
     print_error(now.error());
     return kExitUsage;
   }
-  auto evidence = load_evidence_file(f.file);
+  auto evidence = load_evidence_file(f.files.front());
   if (!evidence) {
     print_error(evidence.error());
     return kExitUsage;
@@ -208,12 +212,111 @@ int run_verify(const VerifyFlags& f) {
   return result.checks.exit_code();
 }
 
+// The inputs of a batch: the FILE arguments, then one path a line from --files-from.
+Result<std::vector<std::string>> batch_inputs(const VerifyFlags& f) {
+  std::vector<std::string> inputs = f.files;
+  if (!f.files_from.empty()) {
+    std::ifstream file;
+    if (f.files_from != "-") {
+      file.open(f.files_from);
+      if (!file) return fail(Errc::kIo, "cannot open " + f.files_from);
+    }
+    std::istream& in = f.files_from == "-" ? std::cin : file;
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) inputs.push_back(line);
+    }
+  }
+  if (inputs.empty()) return fail(Errc::kInvalidInput, "no reports to verify");
+  return inputs;
+}
+
+nlohmann::json batch_line(const BatchItem& item) {
+  nlohmann::json j{{"file", item.input}, {"exit_code", static_cast<int>(item.exit_code)}};
+  if (!item.result) {
+    j["verified"] = false;
+    j["error"] = item.error;
+    return j;
+  }
+  j["verified"] = item.result->verified();
+  j["product"] = item.result->product ? nlohmann::json(std::string(snp::to_string(*item.result->product)))
+                                      : nlohmann::json(nullptr);
+  nlohmann::json failed = nlohmann::json::array();
+  nlohmann::json checks = nlohmann::json::array();
+  for (const Check& c : item.result->checks.checks) {
+    if (!c.ok()) failed.push_back(c.id);
+    checks.push_back({{"id", c.id}, {"status", std::string(to_string(c.status))}, {"detail", c.detail}});
+  }
+  j["failed"] = failed;
+  j["checks"] = checks;
+  return j;
+}
+
+// Batch mode: every input verified on all cores, one JSON line each as it finishes. Exit code:
+// 2 if any input was unreadable, else 1 if any evidence failed, else 3 if any endorsement was
+// missing, else 0.
+int run_batch(const VerifyFlags& f) {
+  auto product = product_flag(f.product);
+  auto now = time_flag(f.at);
+  auto inputs = batch_inputs(f);
+  for (const Error* e : {product ? nullptr : &product.error(), now ? nullptr : &now.error(),
+                         inputs ? nullptr : &inputs.error()}) {
+    if (e) {
+      print_error(*e);
+      return kExitUsage;
+    }
+  }
+  auto files = explicit_endorsements(f);
+  if (!files) {
+    print_error(files.error());
+    return kExitEndorsement;
+  }
+  auto table = cert_table_file(f.cert_table);
+  if (!table) {
+    print_error(table.error());
+    return kExitUsage;
+  }
+  const bool own = files->signer.has_value();
+  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), !own, !own);
+  if (!sources) {
+    print_error(sources.error());
+    return kExitEndorsement;
+  }
+  kds::ResolveRequest request{*product, std::move(*table), std::move(*files),
+                              f.sources.no_crl        ? kds::CrlPolicy::kOff
+                              : (*sources)->client() ? kds::CrlPolicy::kRequired
+                                                      : kds::CrlPolicy::kIfAvailable};
+  MemoizedLookup lookup([&](const snp::Report& report) -> Result<Endorsements> {
+    auto resolution = (*sources)->resolver().resolve(report, request);
+    if (!resolution) return std::unexpected(resolution.error());
+    return std::move(resolution->endorsements);
+  });
+  VerifiedLinks memo;
+  Verifier verifier(x509::TrustStore::amd(), memo);
+  VerifyOptions options{*now, *product, request.crl == kds::CrlPolicy::kRequired};
+  bool usage = false, evidence = false, endorsement = false;
+  verify_batch(
+      *inputs, [&](const snp::Report& r) { return lookup(r); }, verifier, options, f.threads,
+      [&](const BatchItem& item) {
+        usage |= item.exit_code == kExitUsage;
+        evidence |= item.exit_code == kExitCheckFailed;
+        endorsement |= item.exit_code == kExitEndorsement;
+        std::cout << batch_line(item).dump() << '\n';
+      });
+  std::cout.flush();
+  return usage ? kExitUsage : evidence ? kExitCheckFailed : endorsement ? kExitEndorsement : kExitVerified;
+}
+
 const Registration kVerify{
     {"verify", "Verify a report's signature, AMD certificate chain and TCB binding", 20,
      [](CLI::App& cmd) -> Runner {
        auto f = std::make_shared<VerifyFlags>();
-       cmd.add_option("FILE", f->file, "report (any encoding/container `veritee show` reads)")
-           ->required();
+       cmd.add_option("FILE", f->files,
+                      "report (any encoding/container `veritee show` reads); several reports "
+                      "switch to batch mode: one JSON line per report, on all cores");
+       cmd.add_option("--files-from", f->files_from,
+                      "batch mode: also verify the reports listed one per line in this file "
+                      "('-' for stdin)");
+       cmd.add_option("--threads", f->threads, "batch mode: worker threads (default: all cores)");
        cmd.add_option("--vcek", f->vcek, "the VCEK or VLEK certificate (PEM or DER)");
        cmd.add_option("--chain", f->chain,
                       "ASK+ARK or ASVK+ARK: a PEM bundle in either order, or DER files "
@@ -233,8 +336,16 @@ const Registration kVerify{
            "--endorsements DIR, the cache, AMD KDS (not with --offline; not with --vcek). The "
            "CRL is fetched and checked by default when online.\n"
            "Exit codes: 0 verified; 1 the evidence failed a check; 2 usage error or "
-           "unreadable/malformed input; 3 an endorsement is missing or unusable.");
-       return [f] { return run_verify(*f); };
+           "unreadable/malformed input; 3 an endorsement is missing or unusable. In batch mode "
+           "the first that applies of 2, 1, 3 to any report, else 0.");
+       return [f] {
+         if (f->files.size() == 1 && f->files_from.empty()) return run_verify(*f);
+         if (f->files.empty() && f->files_from.empty()) {
+           print_error("verify: no report given (FILE or --files-from)");
+           return static_cast<int>(kExitUsage);
+         }
+         return run_batch(*f);
+       };
      }}};
 
 }  // namespace

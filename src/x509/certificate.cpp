@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <map>
+#include <deque>
 #include <ctime>
 #include <mutex>
 #include <optional>
@@ -170,6 +172,20 @@ Result<Certificate> Certificate::from_der(ByteView der) {
       break;  // cannot happen (a pinned root that does not parse); parse it as any other
     }
   }
+  // Recently parsed certificates, by SHA-256 of their DER: a service that receives the same
+  // VCEK with every request parses it once (OpenSSL 3.0's key decoder is most of a parse), and
+  // the shared X509 object lets VerifiedLinks recognise links it already checked. Bounded.
+  static std::mutex intern_mutex;
+  static std::map<std::array<unsigned char, 32>, Certificate> interned;
+  static std::deque<std::array<unsigned char, 32>> intern_order;
+  constexpr std::size_t kInternCapacity = 256;
+  std::array<unsigned char, 32> digest{};
+  const bool hashed =
+      EVP_Digest(der.data(), der.size(), digest.data(), nullptr, EVP_sha256(), nullptr) == 1;
+  if (hashed) {
+    std::lock_guard lock(intern_mutex);
+    if (auto it = interned.find(digest); it != interned.end()) return it->second;
+  }
   const unsigned char* p = der.data();
   std::shared_ptr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
   if (!cert) {
@@ -185,7 +201,18 @@ Result<Certificate> Certificate::from_der(ByteView der) {
     return fail(Errc::kEndorsementInvalid,
                 "certificate public key unreadable: " + ossl::last_error());
   }
-  return Certificate(std::move(cert), std::move(key));
+  Certificate out(std::move(cert), std::move(key));
+  if (hashed) {
+    std::lock_guard lock(intern_mutex);
+    if (interned.emplace(digest, out).second) {
+      intern_order.push_back(digest);
+      if (intern_order.size() > kInternCapacity) {
+        interned.erase(intern_order.front());
+        intern_order.pop_front();
+      }
+    }
+  }
+  return out;
 }
 
 Result<std::vector<Certificate>> Certificate::load_all(ByteView input) {

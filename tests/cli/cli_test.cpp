@@ -3,6 +3,8 @@
 // unusable, and the documented JSON.
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -388,6 +390,55 @@ TEST_F(CliNegative, StdinInput) {
   // '-' reads stdin; run_program gives /dev/null, an empty input: malformed, exit 2.
   auto r = run_cli({"show", "-"});
   EXPECT_EQ(r.exit_code, 2) << explain(r);
+}
+
+}  // namespace
+}  // namespace veritee
+
+namespace veritee {
+namespace {
+
+// Batch mode: several reports (FILE arguments and --files-from) give one JSON line each, in any
+// order, and the exit code is the worst class among them (2, then 1, then 3).
+TEST(CliBatch, OneJsonLinePerReportAndWorstExitCode) {
+  VERITEE_REQUIRE_CORPUS();
+  auto row = test::find_row([](const test::ManifestRow& r) {
+    return r.oracle_pass() && r.key == "VCEK" && r.base_encoding() == "binary" &&
+           r.container().empty() && r.at == "-";
+  });
+  if (!row) GTEST_SKIP() << "no raw VCEK-signed report";
+  test::TempDir dir;
+  const auto good = test::corpus_path(row->report).string();
+  Bytes flipped = test::read_corpus(row->report);
+  flipped[0x90] ^= 1;  // MEASUREMENT: inside the signed bytes
+  const auto bad = dir.write("flipped.bin", flipped).string();
+  const auto missing = (dir / "missing.bin").string();
+  const auto list = dir.write("list.txt", good + "\n" + bad + "\n").string();
+
+  auto r = test::run_cli({"verify", "--vcek", test::corpus_path(row->signer).string(), "--chain",
+                          test::corpus_path(row->chain).string(), "--threads", "2",
+                          "--files-from", list, good, missing});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  std::map<std::string, std::vector<int>> codes;
+  std::istringstream lines(r.out);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    auto j = nlohmann::json::parse(line);
+    codes[j.at("file").get<std::string>()].push_back(j.at("exit_code").get<int>());
+    if (j.at("exit_code") == 1) {
+      auto failed = j.at("failed");
+      EXPECT_NE(std::find(failed.begin(), failed.end(), "report.signature"), failed.end()) << line;
+    }
+  }
+  EXPECT_EQ(count, 4);
+  EXPECT_EQ(codes[good], (std::vector<int>{0, 0}));
+  EXPECT_EQ(codes[bad], (std::vector<int>{1}));
+  EXPECT_EQ(codes[missing], (std::vector<int>{2}));
+
+  // Without the unreadable file, the evidence failure decides.
+  r = test::run_cli({"verify", "--vcek", test::corpus_path(row->signer).string(), "--files-from",
+                     list});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
 }
 
 }  // namespace
