@@ -146,6 +146,40 @@ nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
   return j;
 }
 
+// What both modes resolve endorsements with: the opened sources and the request built from the
+// flags. On failure, the exit code (after the message is printed).
+struct Resolving {
+  std::unique_ptr<EndorsementSources> sources;
+  kds::ResolveRequest request;
+};
+
+std::expected<Resolving, int> open_resolving(const VerifyFlags& f,
+                                             std::optional<snp::Product> product) {
+  auto files = explicit_endorsements(f);
+  if (!files) {
+    print_error(files.error());
+    return std::unexpected(static_cast<int>(kExitEndorsement));
+  }
+  auto table = cert_table_file(f.cert_table);
+  if (!table) {
+    print_error(table.error());
+    return std::unexpected(static_cast<int>(kExitUsage));
+  }
+  // --vcek: the user brought the endorsements; no cache, no network (the offline-with-files
+  // case). Otherwise the cache, and KDS unless --offline.
+  const bool own = files->signer.has_value();
+  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), !own, !own);
+  if (!sources) {
+    print_error(sources.error());
+    return std::unexpected(static_cast<int>(kExitEndorsement));
+  }
+  const kds::CrlPolicy crl = f.sources.no_crl        ? kds::CrlPolicy::kOff
+                             : (*sources)->client() ? kds::CrlPolicy::kRequired
+                                                     : kds::CrlPolicy::kIfAvailable;
+  return Resolving{std::move(*sources),
+                   kds::ResolveRequest{product, std::move(*table), std::move(*files), crl}};
+}
+
 int run_verify(const VerifyFlags& f) {
   auto product = product_flag(f.product);
   if (!product) {
@@ -167,30 +201,12 @@ int run_verify(const VerifyFlags& f) {
     print_error(report.error());
     return kExitUsage;
   }
-  auto files = explicit_endorsements(f);
-  if (!files) {
-    print_error(files.error());
-    return kExitEndorsement;
-  }
-  auto table = cert_table_file(f.cert_table);
-  if (!table) {
-    print_error(table.error());
-    return kExitUsage;
-  }
-  // --vcek: the user brought the endorsements; no cache, no network (the offline-with-files
-  // case). Otherwise the cache, and KDS unless --offline.
-  const bool own = files->signer.has_value();
-  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), !own, !own);
-  if (!sources) {
-    print_error(sources.error());
-    return kExitEndorsement;
-  }
-  kds::ResolveRequest request{*product, std::move(*table), std::move(*files),
-                              f.sources.no_crl        ? kds::CrlPolicy::kOff
-                              : (*sources)->client() ? kds::CrlPolicy::kRequired
-                                                      : kds::CrlPolicy::kIfAvailable};
-  auto resolution = (*sources)->resolver().resolve(*report, request);
-  (*sources)->say_where_cached();
+  auto resolving = open_resolving(f, *product);
+  if (!resolving) return resolving.error();
+  auto& sources = resolving->sources;
+  const kds::ResolveRequest& request = resolving->request;
+  auto resolution = sources->resolver().resolve(*report, request);
+  sources->say_where_cached();
   if (!resolution) {
     print_error(resolution.error());
     return endorsement_exit_code(resolution.error());
@@ -265,28 +281,12 @@ int run_batch(const VerifyFlags& f) {
       return kExitUsage;
     }
   }
-  auto files = explicit_endorsements(f);
-  if (!files) {
-    print_error(files.error());
-    return kExitEndorsement;
-  }
-  auto table = cert_table_file(f.cert_table);
-  if (!table) {
-    print_error(table.error());
-    return kExitUsage;
-  }
-  const bool own = files->signer.has_value();
-  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), !own, !own);
-  if (!sources) {
-    print_error(sources.error());
-    return kExitEndorsement;
-  }
-  kds::ResolveRequest request{*product, std::move(*table), std::move(*files),
-                              f.sources.no_crl        ? kds::CrlPolicy::kOff
-                              : (*sources)->client() ? kds::CrlPolicy::kRequired
-                                                      : kds::CrlPolicy::kIfAvailable};
+  auto resolving = open_resolving(f, *product);
+  if (!resolving) return resolving.error();
+  auto& sources = resolving->sources;
+  const kds::ResolveRequest& request = resolving->request;
   MemoizedLookup lookup([&](const snp::Report& report) -> Result<Endorsements> {
-    auto resolution = (*sources)->resolver().resolve(report, request);
+    auto resolution = sources->resolver().resolve(report, request);
     if (!resolution) return std::unexpected(resolution.error());
     return std::move(resolution->endorsements);
   });
@@ -320,7 +320,9 @@ const Registration kVerify{
        cmd.add_option("--vcek", f->vcek, "the VCEK or VLEK certificate (PEM or DER)");
        cmd.add_option("--chain", f->chain,
                       "ASK+ARK or ASVK+ARK: a PEM bundle in either order, or DER files "
-                      "(optional: the pinned AMD roots are built in)");
+                      "(optional: the pinned AMD roots are built in); repeat the flag for "
+                      "several files")
+           ->allow_extra_args(false);  // one value per --chain: the rest are reports
        cmd.add_option("--crl", f->crl, "the ARK-signed CRL (DER or PEM)");
        cmd.add_option("--at", f->at,
                       "verify as of this time (RFC 3339, e.g. 2024-05-06T21:14:27Z); default now");
