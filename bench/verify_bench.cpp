@@ -256,6 +256,7 @@ Endorsements endorsements_from(const std::vector<x509::Certificate>& signer,
 void BM_verify_cold(benchmark::State& state, const Prepared* p) {
   const BenchCase& spec = p->loaded.spec;
   for (auto _ : state) {
+    x509::Certificate::forget_parsed();  // cold: nothing parsed before
     auto bytes = read_file(spec.report);
     auto evidence = snp::load_evidence(*bytes);
     auto report = evidence->report();
@@ -274,6 +275,7 @@ void BM_verify_cold(benchmark::State& state, const Prepared* p) {
 void BM_verify_cold_mem(benchmark::State& state, const Prepared* p) {
   const LoadedCase& lc = p->loaded;
   for (auto _ : state) {
+    x509::Certificate::forget_parsed();  // cold: nothing parsed before
     auto evidence = snp::load_evidence(lc.file);
     auto report = evidence->report();
     auto signer = x509::Certificate::load_all(lc.signer_bytes);
@@ -344,6 +346,7 @@ void BM_pair_cold(benchmark::State& state, const Prepared* p) {
   const BenchCase& spec = p->loaded.spec;
   paired(state, [p] { benchmark::DoNotOptimize((*p->chain)()); },
          [&] {
+           x509::Certificate::forget_parsed();  // cold: nothing parsed before
            auto bytes = read_file(spec.report);
            auto evidence = snp::load_evidence(*bytes);
            auto report = evidence->report();
@@ -358,6 +361,7 @@ void BM_pair_cold_mem(benchmark::State& state, const Prepared* p) {
   const LoadedCase& lc = p->loaded;
   paired(state, [p] { benchmark::DoNotOptimize((*p->chain)()); },
          [&] {
+           x509::Certificate::forget_parsed();  // cold: nothing parsed before
            auto evidence = snp::load_evidence(lc.file);
            auto report = evidence->report();
            auto signer = x509::Certificate::load_all(lc.signer_bytes);
@@ -371,6 +375,7 @@ void BM_pair_cold_mem(benchmark::State& state, const Prepared* p) {
 // to the pinned roots are shared) from its file's bytes.
 void BM_vcek_parse(benchmark::State& state, const Prepared* p) {
   for (auto _ : state) {
+    x509::Certificate::forget_parsed();
     auto certs = x509::Certificate::load_all(p->loaded.signer_bytes);
     benchmark::DoNotOptimize(certs);
   }
@@ -424,6 +429,7 @@ std::vector<Op> profile_ops(std::vector<std::unique_ptr<VerifiedLinks>>& memos) 
                    }});
     ops.push_back({"verify_cold" + n, [p] {
                      const BenchCase& spec = p->loaded.spec;
+                     x509::Certificate::forget_parsed();  // cold: nothing parsed before
                      auto bytes = read_file(spec.report);
                      auto evidence = snp::load_evidence(*bytes);
                      auto report = evidence->report();

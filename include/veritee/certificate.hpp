@@ -41,6 +41,9 @@ class Certificate {
   // Every certificate in a PEM bundle, or the single certificate of a DER input.
   static Result<std::vector<Certificate>> load_all(ByteView pem_or_der);
   static Result<std::vector<Certificate>> load_file(const std::filesystem::path& path);
+  // from_der remembers the last 256 certificates it parsed (by SHA-256 of the DER) and hands
+  // the same object out again; this forgets them (cold-path benchmarks, memory).
+  static void forget_parsed();
 
   X509* native() const { return cert_.get(); }
   // The subject public key, parsed once.

@@ -155,6 +155,19 @@ Result<std::string> ext_string(const ASN1_OCTET_STRING* data, const char* oid) {
 
 }  // namespace
 
+// Certificate::from_der's memo (declared here: it holds Certificates).
+struct ParsedCertificates {
+  static constexpr std::size_t kCapacity = 256;
+  std::mutex mutex;
+  std::map<std::array<unsigned char, 32>, Certificate> by_digest;
+  std::deque<std::array<unsigned char, 32>> order;
+};
+
+static ParsedCertificates& parsed_certificates() {
+  static ParsedCertificates parsed;
+  return parsed;
+}
+
 Result<Certificate> Certificate::from_der(ByteView der) {
   if (!parsing_pinned) {
     for (PinnedDer& pinned : pinned_der()) {
@@ -175,16 +188,13 @@ Result<Certificate> Certificate::from_der(ByteView der) {
   // Recently parsed certificates, by SHA-256 of their DER: a service that receives the same
   // VCEK with every request parses it once (OpenSSL 3.0's key decoder is most of a parse), and
   // the shared X509 object lets VerifiedLinks recognise links it already checked. Bounded.
-  static std::mutex intern_mutex;
-  static std::map<std::array<unsigned char, 32>, Certificate> interned;
-  static std::deque<std::array<unsigned char, 32>> intern_order;
-  constexpr std::size_t kInternCapacity = 256;
+  ParsedCertificates& parsed = parsed_certificates();
   std::array<unsigned char, 32> digest{};
   const bool hashed =
       EVP_Digest(der.data(), der.size(), digest.data(), nullptr, EVP_sha256(), nullptr) == 1;
   if (hashed) {
-    std::lock_guard lock(intern_mutex);
-    if (auto it = interned.find(digest); it != interned.end()) return it->second;
+    std::lock_guard lock(parsed.mutex);
+    if (auto it = parsed.by_digest.find(digest); it != parsed.by_digest.end()) return it->second;
   }
   const unsigned char* p = der.data();
   std::shared_ptr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
@@ -203,16 +213,23 @@ Result<Certificate> Certificate::from_der(ByteView der) {
   }
   Certificate out(std::move(cert), std::move(key));
   if (hashed) {
-    std::lock_guard lock(intern_mutex);
-    if (interned.emplace(digest, out).second) {
-      intern_order.push_back(digest);
-      if (intern_order.size() > kInternCapacity) {
-        interned.erase(intern_order.front());
-        intern_order.pop_front();
+    std::lock_guard lock(parsed.mutex);
+    if (parsed.by_digest.emplace(digest, out).second) {
+      parsed.order.push_back(digest);
+      if (parsed.order.size() > ParsedCertificates::kCapacity) {
+        parsed.by_digest.erase(parsed.order.front());
+        parsed.order.pop_front();
       }
     }
   }
   return out;
+}
+
+void Certificate::forget_parsed() {
+  ParsedCertificates& parsed = parsed_certificates();
+  std::lock_guard lock(parsed.mutex);
+  parsed.by_digest.clear();
+  parsed.order.clear();
 }
 
 Result<std::vector<Certificate>> Certificate::load_all(ByteView input) {
