@@ -22,6 +22,21 @@ Result<snp::Evidence> load_evidence_file(const std::string& path) {
   return ev;
 }
 
+std::optional<ReportInput> read_report_input(const std::string& path,
+                                             const std::string& product_value) {
+  auto product = product_flag(product_value);
+  if (!product) {
+    print_error(product.error());
+    return std::nullopt;
+  }
+  auto evidence = load_evidence_file(path);
+  if (!evidence) {
+    print_error(evidence.error());
+    return std::nullopt;
+  }
+  return ReportInput{std::move(*evidence), *product};
+}
+
 Result<std::optional<snp::Product>> product_flag(const std::string& value) {
   if (value.empty()) return std::optional<snp::Product>{};
   auto p = snp::parse_product(value);

@@ -18,6 +18,18 @@ void print_error(const std::string& message);
 // Reads and unwraps an evidence file ("-" is stdin).
 Result<snp::Evidence> load_evidence_file(const std::string& path);
 
+// A report file and the --product flag, read together by show, verify and fetch.
+struct ReportInput {
+  snp::Evidence evidence;
+  std::optional<snp::Product> product;  // --product, when given
+  // load_evidence leaves a whole report at report_offset, so this view always parses.
+  snp::Report report() const { return evidence.report().value(); }
+};
+
+// Prints why and returns nothing when the flag or the file is unusable (exit code 2).
+std::optional<ReportInput> read_report_input(const std::string& path,
+                                             const std::string& product_value);
+
 // --product value, empty when the flag was not given.
 Result<std::optional<snp::Product>> product_flag(const std::string& value);
 

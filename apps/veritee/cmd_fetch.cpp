@@ -57,27 +57,16 @@ Result<snp::Product> required_product(const FetchFlags& f) {
 }
 
 int run_fetch_vcek(const FetchFlags& f) {
-  auto product = product_flag(f.product);
-  if (!product) {
-    print_error(product.error());
-    return kExitUsage;
-  }
-  auto evidence = load_evidence_file(f.report);
-  if (!evidence) {
-    print_error(evidence.error());
-    return kExitUsage;
-  }
-  auto report = evidence->report();
-  if (!report) {
-    print_error(report.error());
-    return kExitUsage;
-  }
-  auto context = snp::determine_product(*report, *product, std::nullopt);
+  auto input = read_report_input(f.report, f.product);
+  if (!input) return kExitUsage;
+  const auto& product = input->product;
+  const snp::Report report = input->report();
+  auto context = snp::determine_product(report, product, std::nullopt);
   if (!context.product) {
     print_error("cannot tell the product line: " + context.problem + "; pass --product");
     return kExitUsage;
   }
-  auto request = kds::VcekRequest::from_report(*report, *context.product);
+  auto request = kds::VcekRequest::from_report(report, *context.product);
   if (!request) {
     print_error(request.error());
     return kExitEndorsement;

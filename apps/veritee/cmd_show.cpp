@@ -17,39 +17,29 @@ struct ShowOptions {
 };
 
 int run_show(const ShowOptions& opts) {
-  auto product = product_flag(opts.product);
-  if (!product) {
-    print_error(product.error());
-    return kExitUsage;
-  }
-  auto evidence = load_evidence_file(opts.file);
-  if (!evidence) {
-    print_error(evidence.error());
-    return kExitUsage;
-  }
-  auto report = evidence->report();
-  if (!report) {
-    print_error(report.error());
-    return kExitUsage;
-  }
-  auto ctx = snp::determine_product(*report, *product, std::nullopt);
+  auto input = read_report_input(opts.file, opts.product);
+  if (!input) return kExitUsage;
+  const auto& product = input->product;
+  const snp::Evidence& evidence = input->evidence;
+  const snp::Report report = input->report();
+  auto ctx = snp::determine_product(report, product, std::nullopt);
   bool has_errors = false;
-  for (const auto& f : report->findings(ctx.product)) {
+  for (const auto& f : report.findings(ctx.product)) {
     has_errors |= f.severity == snp::Finding::Severity::kError;
   }
   if (opts.json) {
-    auto j = snp::report_to_json(*report, ctx);
-    j["evidence"] = {{"encoding", std::string(snp::to_string(evidence->encoding))},
-                     {"container", std::string(snp::to_string(evidence->container))},
-                     {"report_offset", evidence->report_offset}};
-    j["raw"] = to_hex(report->bytes());
+    auto j = snp::report_to_json(report, ctx);
+    j["evidence"] = {{"encoding", std::string(snp::to_string(evidence.encoding))},
+                     {"container", std::string(snp::to_string(evidence.container))},
+                     {"report_offset", evidence.report_offset}};
+    j["raw"] = to_hex(report.bytes());
     std::cout << j.dump(2) << '\n';
     return kExitVerified;
   }
-  std::cout << "evidence: " << evidence->describe() << '\n' << snp::report_to_text(*report, ctx);
+  std::cout << "evidence: " << evidence.describe() << '\n' << snp::report_to_text(report, ctx);
   if (has_errors) {
     std::cout << "raw bytes (0x4A0):\n";
-    const std::string hex = to_hex(report->bytes());
+    const std::string hex = to_hex(report.bytes());
     for (std::size_t i = 0; i < hex.size(); i += 64) {
       char off[32];
       std::snprintf(off, sizeof off, "  %03zx: ", i / 2);

@@ -181,38 +181,28 @@ std::expected<Resolving, int> open_resolving(const VerifyFlags& f,
 }
 
 int run_verify(const VerifyFlags& f) {
-  auto product = product_flag(f.product);
-  if (!product) {
-    print_error(product.error());
-    return kExitUsage;
-  }
+  auto input = read_report_input(f.files.front(), f.product);
+  if (!input) return kExitUsage;
   auto now = time_flag(f.at);
   if (!now) {
     print_error(now.error());
     return kExitUsage;
   }
-  auto evidence = load_evidence_file(f.files.front());
-  if (!evidence) {
-    print_error(evidence.error());
-    return kExitUsage;
-  }
-  auto report = evidence->report();
-  if (!report) {
-    print_error(report.error());
-    return kExitUsage;
-  }
-  auto resolving = open_resolving(f, *product);
+  const auto& product = input->product;
+  const snp::Evidence& evidence = input->evidence;
+  const snp::Report report = input->report();
+  auto resolving = open_resolving(f, product);
   if (!resolving) return resolving.error();
   auto& sources = resolving->sources;
   const kds::ResolveRequest& request = resolving->request;
-  auto resolution = sources->resolver().resolve(*report, request);
+  auto resolution = sources->resolver().resolve(report, request);
   sources->say_where_cached();
   if (!resolution) {
     print_error(resolution.error());
     return endorsement_exit_code(resolution.error());
   }
-  VerifyOptions options{*now, *product, request.crl == kds::CrlPolicy::kRequired};
-  VerificationResult result = Verifier().verify(*report, resolution->endorsements, options);
+  VerifyOptions options{*now, product, request.crl == kds::CrlPolicy::kRequired};
+  VerificationResult result = Verifier().verify(report, resolution->endorsements, options);
   if (f.sources.no_crl) {
     for (Check& c : result.checks.checks) {
       if (c.id == "chain.crl" && c.status == CheckStatus::kSkip) {
@@ -221,9 +211,9 @@ int run_verify(const VerifyFlags& f) {
     }
   }
   if (f.json) {
-    std::cout << to_json(*evidence, *report, result, *product, *resolution).dump(2) << '\n';
+    std::cout << to_json(evidence, report, result, product, *resolution).dump(2) << '\n';
   } else {
-    print_text(*evidence, *report, result, *resolution);
+    print_text(evidence, report, result, *resolution);
   }
   return result.checks.exit_code();
 }
