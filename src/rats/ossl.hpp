@@ -12,16 +12,17 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "x509/openssl_util.hpp"
+
 namespace veritee::rats::detail {
 
+// The library's own RAII types (src/x509/openssl_util.hpp), plus what only this module uses.
 template <class T, void (*F)(T*)>
-struct Free {
-  void operator()(T* p) const { F(p); }
-};
-using BioPtr = std::unique_ptr<BIO, Free<BIO, BIO_free_all>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY, EVP_PKEY_free>>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Free<EVP_MD_CTX, EVP_MD_CTX_free>>;
+using Free = ossl::Deleter<T, F>;
+using ossl::BioPtr;
+using ossl::MdCtxPtr;
+using ossl::PkeyCtxPtr;
+using ossl::PkeyPtr;
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Free<ECDSA_SIG, ECDSA_SIG_free>>;
 using BnPtr = std::unique_ptr<BIGNUM, Free<BIGNUM, BN_free>>;
 using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Free<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
