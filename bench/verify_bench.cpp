@@ -253,39 +253,55 @@ Endorsements endorsements_from(const std::vector<x509::Certificate>& signer,
   return e;
 }
 
+// One verification with nothing cached, from the case's files (what `veritee verify --vcek F
+// --chain F FILE` does) or from their bytes already in memory (what the npm peers time).
+// Returns false when an input does not load.
+bool verify_cold_from_files(const Prepared& p) {
+  const BenchCase& spec = p.loaded.spec;
+  x509::Certificate::forget_parsed();  // cold: nothing parsed before
+  auto bytes = read_file(spec.report);
+  if (!bytes) return false;
+  auto evidence = snp::load_evidence(*bytes);
+  if (!evidence) return false;
+  auto report = evidence->report();
+  auto signer = x509::Certificate::load_file(spec.signer);
+  auto chain = x509::Certificate::load_file(spec.chain.front());
+  if (!report || !signer || !chain) return false;
+  auto result = Verifier().verify(*report, endorsements_from(*signer, *chain), p.options);
+  benchmark::DoNotOptimize(result);
+  return true;
+}
+
+bool verify_cold_from_memory(const Prepared& p) {
+  const LoadedCase& lc = p.loaded;
+  x509::Certificate::forget_parsed();  // cold: nothing parsed before
+  auto evidence = snp::load_evidence(lc.file);
+  if (!evidence) return false;
+  auto report = evidence->report();
+  auto signer = x509::Certificate::load_all(lc.signer_bytes);
+  auto chain = x509::Certificate::load_all(lc.chain_bytes.front());
+  if (!report || !signer || !chain) return false;
+  auto result = Verifier().verify(*report, endorsements_from(*signer, *chain), p.options);
+  benchmark::DoNotOptimize(result);
+  return true;
+}
+
 void BM_verify_cold(benchmark::State& state, const Prepared* p) {
-  const BenchCase& spec = p->loaded.spec;
   for (auto _ : state) {
-    x509::Certificate::forget_parsed();  // cold: nothing parsed before
-    auto bytes = read_file(spec.report);
-    auto evidence = snp::load_evidence(*bytes);
-    auto report = evidence->report();
-    auto signer = x509::Certificate::load_file(spec.signer);
-    auto chain = x509::Certificate::load_file(spec.chain.front());
-    if (!report || !signer || !chain) {
+    if (!verify_cold_from_files(*p)) {
       state.SkipWithError("cannot load the inputs");
       return;
     }
-    auto result = Verifier().verify(*report, endorsements_from(*signer, *chain), p->options);
-    benchmark::DoNotOptimize(result);
   }
   state.SetItemsProcessed(state.iterations());
 }
 
 void BM_verify_cold_mem(benchmark::State& state, const Prepared* p) {
-  const LoadedCase& lc = p->loaded;
   for (auto _ : state) {
-    x509::Certificate::forget_parsed();  // cold: nothing parsed before
-    auto evidence = snp::load_evidence(lc.file);
-    auto report = evidence->report();
-    auto signer = x509::Certificate::load_all(lc.signer_bytes);
-    auto chain = x509::Certificate::load_all(lc.chain_bytes.front());
-    if (!report || !signer || !chain) {
+    if (!verify_cold_from_memory(*p)) {
       state.SkipWithError("cannot load the inputs");
       return;
     }
-    auto result = Verifier().verify(*report, endorsements_from(*signer, *chain), p->options);
-    benchmark::DoNotOptimize(result);
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -343,32 +359,13 @@ void BM_pair_cached(benchmark::State& state, const Prepared* p) {
 }
 
 void BM_pair_cold(benchmark::State& state, const Prepared* p) {
-  const BenchCase& spec = p->loaded.spec;
   paired(state, [p] { benchmark::DoNotOptimize((*p->chain)()); },
-         [&] {
-           x509::Certificate::forget_parsed();  // cold: nothing parsed before
-           auto bytes = read_file(spec.report);
-           auto evidence = snp::load_evidence(*bytes);
-           auto report = evidence->report();
-           auto signer = x509::Certificate::load_file(spec.signer);
-           auto chain = x509::Certificate::load_file(spec.chain.front());
-           auto result = Verifier().verify(*report, endorsements_from(*signer, *chain), p->options);
-           benchmark::DoNotOptimize(result);
-         });
+         [p] { benchmark::DoNotOptimize(verify_cold_from_files(*p)); });
 }
 
 void BM_pair_cold_mem(benchmark::State& state, const Prepared* p) {
-  const LoadedCase& lc = p->loaded;
   paired(state, [p] { benchmark::DoNotOptimize((*p->chain)()); },
-         [&] {
-           x509::Certificate::forget_parsed();  // cold: nothing parsed before
-           auto evidence = snp::load_evidence(lc.file);
-           auto report = evidence->report();
-           auto signer = x509::Certificate::load_all(lc.signer_bytes);
-           auto chain = x509::Certificate::load_all(lc.chain_bytes.front());
-           auto result = Verifier().verify(*report, endorsements_from(*signer, *chain), p->options);
-           benchmark::DoNotOptimize(result);
-         });
+         [p] { benchmark::DoNotOptimize(verify_cold_from_memory(*p)); });
 }
 
 // Parsing the VCEK (the one certificate a cold verification must parse: ASK/ARK bytes equal
@@ -427,18 +424,7 @@ std::vector<Op> profile_ops(std::vector<std::unique_ptr<VerifiedLinks>>& memos) 
                      Verifier verifier(x509::TrustStore::amd(), *memo);
                      benchmark::DoNotOptimize(verify_and_appraise(verifier, *p));
                    }});
-    ops.push_back({"verify_cold" + n, [p] {
-                     const BenchCase& spec = p->loaded.spec;
-                     x509::Certificate::forget_parsed();  // cold: nothing parsed before
-                     auto bytes = read_file(spec.report);
-                     auto evidence = snp::load_evidence(*bytes);
-                     auto report = evidence->report();
-                     auto signer = x509::Certificate::load_file(spec.signer);
-                     auto chain = x509::Certificate::load_file(spec.chain.front());
-                     auto result = Verifier().verify(*report, endorsements_from(*signer, *chain),
-                                                     p->options);
-                     benchmark::DoNotOptimize(result);
-                   }});
+    ops.push_back({"verify_cold" + n, [p] { verify_cold_from_files(*p); }});
   }
   return ops;
 }
