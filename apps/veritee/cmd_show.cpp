@@ -4,8 +4,8 @@
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
-#include "veritee/check.hpp"
-#include "veritee/report_format.hpp"
+#include "veritee/verify/check.hpp"
+#include "veritee/snp/report_format.hpp"
 
 namespace veritee::cli {
 namespace {

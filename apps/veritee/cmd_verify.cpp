@@ -11,10 +11,10 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
-#include "veritee/batch_verifier.hpp"
-#include "veritee/cert_table.hpp"
-#include "veritee/report_format.hpp"
-#include "veritee/verifier.hpp"
+#include "veritee/verify/batch_verifier.hpp"
+#include "veritee/snp/cert_table.hpp"
+#include "veritee/snp/report_format.hpp"
+#include "veritee/verify/verifier.hpp"
 
 namespace veritee::cli {
 namespace {
@@ -34,8 +34,8 @@ struct VerifyFlags {
 };
 
 // The endorsements named on the command line; an unreadable one is an unusable endorsement.
-Result<kds::ExplicitEndorsements> explicit_endorsements(const VerifyFlags& f) {
-  kds::ExplicitEndorsements e;
+Result<endorse::ExplicitEndorsements> explicit_endorsements(const VerifyFlags& f) {
+  endorse::ExplicitEndorsements e;
   if (!f.vcek.empty()) {
     auto certs = x509::Certificate::load_file(f.vcek);
     if (!certs) return std::unexpected(certs.error());
@@ -88,7 +88,7 @@ Result<std::vector<snp::CertTableEntry>> cert_table_file(const std::string& path
 }
 
 // Whether an endorsement came from somewhere the user did not name (table, bundle, cache, KDS).
-bool worth_showing(const std::vector<kds::Provenance>& provenance) {
+bool worth_showing(const std::vector<endorse::Provenance>& provenance) {
   for (const auto& p : provenance) {
     if (!p.source.starts_with("file ") && !p.source.starts_with("pinned") &&
         !p.source.starts_with("none")) {
@@ -99,7 +99,7 @@ bool worth_showing(const std::vector<kds::Provenance>& provenance) {
 }
 
 void print_text(const snp::Evidence& ev, const snp::Report& report,
-                const VerificationResult& result, const kds::Resolution& resolution) {
+                const VerificationResult& result, const endorse::Resolution& resolution) {
   std::cout << "evidence: " << ev.describe() << ", report version " << report.version() << '\n';
   if (worth_showing(resolution.provenance)) {
     for (const auto& p : resolution.provenance) {
@@ -121,7 +121,7 @@ void print_text(const snp::Evidence& ev, const snp::Report& report,
 
 nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
                        const VerificationResult& result, std::optional<snp::Product> user,
-                       const kds::Resolution& resolution) {
+                       const endorse::Resolution& resolution) {
   nlohmann::json checks = nlohmann::json::array();
   for (const Check& c : result.checks.checks) {
     checks.push_back({{"id", c.id},
@@ -133,7 +133,7 @@ nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
   // Decode with the product the verification settled on (it may come from the certificate).
   auto ctx = snp::determine_product(report, user, result.product);
   nlohmann::json j{{"verified", result.verified()},
-                   {"exit_code", static_cast<int>(result.checks.exit_code())},
+                   {"exit_code", static_cast<int>(exit_code_of(result.checks.verdict()))},
                    {"checks", checks},
                    {"report", snp::report_to_json(report, ctx)}};
   j["endorsements"] = nlohmann::json::array();
@@ -150,7 +150,7 @@ nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
 // flags. On failure, the exit code (after the message is printed).
 struct Resolving {
   std::unique_ptr<EndorsementSources> sources;
-  kds::ResolveRequest request;
+  endorse::ResolveRequest request;
 };
 
 std::expected<Resolving, int> open_resolving(const VerifyFlags& f,
@@ -168,16 +168,16 @@ std::expected<Resolving, int> open_resolving(const VerifyFlags& f,
   // --vcek: the user brought the endorsements; no cache, no network (the offline-with-files
   // case). Otherwise the cache, and KDS unless --offline.
   const bool own = files->signer.has_value();
-  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), !own, !own);
+  auto sources = EndorsementSources::open(f.sources, snp::TrustStore::amd(), !own, !own);
   if (!sources) {
     print_error(sources.error());
     return std::unexpected(static_cast<int>(kExitEndorsement));
   }
-  const kds::CrlPolicy crl = f.sources.no_crl        ? kds::CrlPolicy::kOff
-                             : (*sources)->client() ? kds::CrlPolicy::kRequired
-                                                     : kds::CrlPolicy::kIfAvailable;
+  const endorse::CrlPolicy crl = f.sources.no_crl        ? endorse::CrlPolicy::kOff
+                             : (*sources)->client() ? endorse::CrlPolicy::kRequired
+                                                     : endorse::CrlPolicy::kIfAvailable;
   return Resolving{std::move(*sources),
-                   kds::ResolveRequest{product, std::move(*table), std::move(*files), crl}};
+                   endorse::ResolveRequest{product, std::move(*table), std::move(*files), crl}};
 }
 
 int run_verify(const VerifyFlags& f) {
@@ -194,14 +194,14 @@ int run_verify(const VerifyFlags& f) {
   auto resolving = open_resolving(f, product);
   if (!resolving) return resolving.error();
   auto& sources = resolving->sources;
-  const kds::ResolveRequest& request = resolving->request;
+  const endorse::ResolveRequest& request = resolving->request;
   auto resolution = sources->resolver().resolve(report, request);
   sources->say_where_cached();
   if (!resolution) {
     print_error(resolution.error());
     return endorsement_exit_code(resolution.error());
   }
-  VerifyOptions options{*now, product, request.crl == kds::CrlPolicy::kRequired};
+  VerifyOptions options{*now, product, request.crl == endorse::CrlPolicy::kRequired};
   VerificationResult result = Verifier().verify(report, resolution->endorsements, options);
   if (f.sources.no_crl) {
     for (Check& c : result.checks.checks) {
@@ -215,7 +215,7 @@ int run_verify(const VerifyFlags& f) {
   } else {
     print_text(evidence, report, result, *resolution);
   }
-  return result.checks.exit_code();
+  return exit_code_of(result.checks.verdict());
 }
 
 // The inputs of a batch: the FILE arguments, then one path a line from --files-from.
@@ -237,7 +237,7 @@ Result<std::vector<std::string>> batch_inputs(const VerifyFlags& f) {
 }
 
 nlohmann::json batch_line(const BatchItem& item) {
-  nlohmann::json j{{"file", item.input}, {"exit_code", static_cast<int>(item.exit_code)}};
+  nlohmann::json j{{"file", item.input}, {"exit_code", static_cast<int>(exit_code_of(item.verdict))}};
   if (!item.result) {
     j["verified"] = false;
     j["error"] = item.error;
@@ -274,22 +274,22 @@ int run_batch(const VerifyFlags& f) {
   auto resolving = open_resolving(f, *product);
   if (!resolving) return resolving.error();
   auto& sources = resolving->sources;
-  const kds::ResolveRequest& request = resolving->request;
+  const endorse::ResolveRequest& request = resolving->request;
   MemoizedLookup lookup([&](const snp::Report& report) -> Result<Endorsements> {
     auto resolution = sources->resolver().resolve(report, request);
     if (!resolution) return std::unexpected(resolution.error());
     return std::move(resolution->endorsements);
   });
   VerifiedLinks memo;
-  Verifier verifier(x509::TrustStore::amd(), memo);
-  VerifyOptions options{*now, *product, request.crl == kds::CrlPolicy::kRequired};
+  Verifier verifier(snp::TrustStore::amd(), memo);
+  VerifyOptions options{*now, *product, request.crl == endorse::CrlPolicy::kRequired};
   bool usage = false, evidence = false, endorsement = false;
   verify_batch(
       *inputs, [&](const snp::Report& r) { return lookup(r); }, verifier, options, f.threads,
       [&](const BatchItem& item) {
-        usage |= item.exit_code == kExitUsage;
-        evidence |= item.exit_code == kExitCheckFailed;
-        endorsement |= item.exit_code == kExitEndorsement;
+        usage |= item.verdict == Verdict::kInputMalformed;
+        evidence |= item.verdict == Verdict::kEvidenceFailed;
+        endorsement |= item.verdict == Verdict::kEndorsementProblem;
         std::cout << batch_line(item).dump() << '\n';
       });
   std::cout.flush();
