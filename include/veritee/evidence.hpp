@@ -37,6 +37,14 @@ struct Evidence {
   std::string describe() const;
 };
 
+// Hex or base64 text decoded (any other input is binary and kept as is): the first step of
+// reading evidence of any family (SNP reports here, DCAP quotes in tdx/quote.hpp).
+struct DecodedInput {
+  Bytes data;
+  Encoding encoding = Encoding::kBinary;
+};
+Result<DecodedInput> decode_input(ByteView input);
+
 // Decodes hex or base64 text when the input is text, then finds the report: a raw report of
 // exactly 0x4A0 bytes, an HCL blob (magic "HCLA"), or a MSG_REPORT_RSP (status 0, report_size
 // 0x4A0, reserved zero; trailing bytes only as zero padding up to 4000 bytes). Anything else,

@@ -100,22 +100,37 @@ std::string Evidence::describe() const {
   return s;
 }
 
-Result<Evidence> load_evidence(ByteView input) {
-  Evidence ev;
-  if (input.empty()) return fail(Errc::kTruncated, "empty input: no report");
+Result<DecodedInput> decode_input(ByteView input) {
+  DecodedInput out;
+  if (input.empty()) return fail(Errc::kTruncated, "empty input: no evidence");
   if (is_text(input)) {
     std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
+    // Hex may carry a leading "0x" (as some tools write it).
+    std::size_t lead = text.find_first_not_of(" \t\r\n");
+    if (lead != std::string_view::npos && text.substr(lead).starts_with("0x") &&
+        looks_hex(text.substr(lead + 2))) {
+      text.remove_prefix(lead + 2);
+    }
     Result<Bytes> decoded = looks_hex(text) ? from_hex(text) : from_base64(text);
     if (!decoded) {
       return fail(Errc::kInvalidInput,
-                  "text input is neither hex nor base64 of a report: " + decoded.error().message);
+                  "text input is neither hex nor base64 of evidence: " + decoded.error().message);
     }
-    ev.encoding = looks_hex(text) ? Encoding::kHex : Encoding::kBase64;
-    ev.data = std::move(*decoded);
+    out.encoding = looks_hex(text) ? Encoding::kHex : Encoding::kBase64;
+    out.data = std::move(*decoded);
   } else {
-    ev.encoding = Encoding::kBinary;
-    ev.data.assign(input.begin(), input.end());
+    out.data.assign(input.begin(), input.end());
   }
+  return out;
+}
+
+Result<Evidence> load_evidence(ByteView input) {
+  Evidence ev;
+  if (input.empty()) return fail(Errc::kTruncated, "empty input: no report");
+  auto decoded = decode_input(input);
+  if (!decoded) return std::unexpected(decoded.error());
+  ev.encoding = decoded->encoding;
+  ev.data = std::move(decoded->data);
   if (auto found = find_report(ev); !found) {
     auto e = found.error();
     if (ev.encoding != Encoding::kBinary) {
