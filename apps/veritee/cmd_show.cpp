@@ -4,6 +4,7 @@
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
+#include "dcap_cli.hpp"
 #include "veritee/check.hpp"
 #include "veritee/report_format.hpp"
 
@@ -17,6 +18,7 @@ struct ShowOptions {
 };
 
 int run_show(const ShowOptions& opts) {
+  if (is_dcap_quote_file(opts.file)) return run_dcap_show(opts.file, opts.json);
   auto input = read_report_input(opts.file, opts.product);
   if (!input) return kExitUsage;
   const auto& product = input->product;
@@ -49,7 +51,7 @@ int run_show(const ShowOptions& opts) {
   return kExitVerified;
 }
 
-const Registration kShow{{"show", "Decode every field of an attestation report", 10,
+const Registration kShow{{"show", "Decode every field of an attestation report or DCAP quote", 10,
                           [](CLI::App& cmd) -> Runner {
                             auto opts = std::make_shared<ShowOptions>();
                             cmd.add_option("FILE", opts->file,

@@ -5,6 +5,8 @@
 #include "tdx/dcap_corpus.hpp"
 #include "veritee/tdx/verify.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace veritee::tdx {
 namespace {
 
@@ -236,6 +238,47 @@ TEST(IntelRoot, IsThePinnedCertificate) {
   EXPECT_EQ(intel_sgx_root_ca().sha256_hex(),
             "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3");
   EXPECT_EQ(intel_sgx_root_ca().subject_cn(), "Intel SGX Root CA");
+}
+
+}  // namespace
+}  // namespace veritee::tdx
+
+namespace veritee::tdx {
+namespace {
+
+TEST(Collateral, MembersAreCheckedByNameAndType) {
+  EXPECT_FALSE(parse_collateral("not json"));
+  EXPECT_FALSE(parse_collateral("[]"));
+  auto missing = parse_collateral("{}");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("pck_crl_issuer_chain"), std::string::npos);
+  auto rows = test::dcap::rows(true);
+  if (rows.front().placeholder()) GTEST_SKIP() << "DCAP corpus absent";
+  Bytes raw = test::dcap::read_corpus(rows.front().collateral);
+  auto doc = nlohmann::json::parse(raw.begin(), raw.end());
+  auto extra = doc;
+  extra["surprise"] = "x";
+  auto e = parse_collateral(extra.dump());
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().message.find("unknown member 'surprise'"), std::string::npos);
+  auto typed = doc;
+  typed["tcb_info_signature"] = 5;
+  auto t = parse_collateral(typed.dump());
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().message.find("'tcb_info_signature' is not a string"), std::string::npos);
+  // The signed texts are kept byte for byte.
+  auto ok = parse_collateral(doc.dump());
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->tcb_info, doc["tcb_info"].get<std::string>());
+}
+
+TEST(Collateral, UnknownDocumentVersionsAreErrors) {
+  auto t = parse_tcb_info(R"({"version": 2, "id": "SGX"})");
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().code, Errc::kUnknownVersion);
+  auto q = parse_enclave_identity(R"({"version": 1, "id": "QE"})");
+  ASSERT_FALSE(q);
+  EXPECT_EQ(q.error().code, Errc::kUnknownVersion);
 }
 
 }  // namespace
