@@ -101,19 +101,23 @@ Result<std::vector<std::string>> advisories(const Obj& o) {
   return out;
 }
 
-Result<std::vector<IsvTcbLevel>> isv_levels(const Obj& o) {
-  VERITEE_TRY(levels, o.array("tcbLevels"));
-  std::vector<IsvTcbLevel> out;
-  for (std::size_t i = 0; i < levels->size(); ++i) {
-    const json& l = (*levels)[i];
+// tcbLevels of either document: each an object with a 'tcb' object (read by `read_tcb`),
+// tcbDate, tcbStatus and optional advisoryIDs.
+template <class Level, class ReadTcb>
+Result<std::vector<Level>> levels(const Obj& o, ReadTcb read_tcb) {
+  VERITEE_TRY(list, o.array("tcbLevels"));
+  std::vector<Level> out;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const json& l = (*list)[i];
     std::string where = o.where() + ".tcbLevels[" + std::to_string(i) + "]";
     if (!l.is_object()) return fail(Errc::kEndorsementInvalid, where + " is not an object");
     Obj lo(l, where);
     const json* tcb = lo.member("tcb");
     if (!tcb || !tcb->is_object()) return lo.bad("no 'tcb' object");
-    IsvTcbLevel level;
-    VERITEE_TRY(isvsvn, Obj(*tcb, where + ".tcb").integer("isvsvn", 0, 0xFFFF));
-    level.isvsvn = static_cast<std::uint16_t>(isvsvn);
+    Level level;
+    if (auto ok = read_tcb(Obj(*tcb, where + ".tcb"), level); !ok) {
+      return std::unexpected(ok.error());
+    }
     VERITEE_TRY(date, lo.string("tcbDate"));
     level.tcb_date = date;
     VERITEE_TRY(status_text, lo.string("tcbStatus"));
@@ -125,6 +129,14 @@ Result<std::vector<IsvTcbLevel>> isv_levels(const Obj& o) {
     out.push_back(std::move(level));
   }
   return out;
+}
+
+Result<std::vector<IsvTcbLevel>> isv_levels(const Obj& o) {
+  return levels<IsvTcbLevel>(o, [](const Obj& tcb, IsvTcbLevel& level) -> Result<void> {
+    VERITEE_TRY(isvsvn, tcb.integer("isvsvn", 0, 0xFFFF));
+    level.isvsvn = static_cast<std::uint16_t>(isvsvn);
+    return {};
+  });
 }
 
 Result<std::array<std::uint8_t, 16>> components(const Obj& tcb, const char* key) {
@@ -302,34 +314,19 @@ Result<TcbInfo> parse_tcb_info(std::string_view text) {
   }
   const bool tdx = t.id == "TDX";
   if (tdx && !t.tdx_module) return o.bad("a TDX tcbInfo without 'tdxModule'");
-  VERITEE_TRY(levels, o.array("tcbLevels"));
-  for (std::size_t i = 0; i < levels->size(); ++i) {
-    const json& l = (*levels)[i];
-    std::string where = "tcbInfo.tcbLevels[" + std::to_string(i) + "]";
-    if (!l.is_object()) return fail(Errc::kEndorsementInvalid, where + " is not an object");
-    Obj lo(l, where);
-    const json* tcb = lo.member("tcb");
-    if (!tcb || !tcb->is_object()) return lo.bad("no 'tcb' object");
-    Obj to(*tcb, where + ".tcb");
-    TcbLevel level;
-    VERITEE_TRY(sgx, components(to, "sgxtcbcomponents"));
+  auto tcb_levels = levels<TcbLevel>(o, [tdx](const Obj& tcb, TcbLevel& level) -> Result<void> {
+    VERITEE_TRY(sgx, components(tcb, "sgxtcbcomponents"));
     level.sgx_components = sgx;
-    VERITEE_TRY(pcesvn, to.integer("pcesvn", 0, 0xFFFF));
+    VERITEE_TRY(pcesvn, tcb.integer("pcesvn", 0, 0xFFFF));
     level.pcesvn = static_cast<std::uint16_t>(pcesvn);
     if (tdx) {
-      VERITEE_TRY(tdx_components, components(to, "tdxtcbcomponents"));
+      VERITEE_TRY(tdx_components, components(tcb, "tdxtcbcomponents"));
       level.tdx_components = tdx_components;
     }
-    VERITEE_TRY(date, lo.string("tcbDate"));
-    level.tcb_date = date;
-    VERITEE_TRY(status_text, lo.string("tcbStatus"));
-    auto status = parse_tcb_status(status_text);
-    if (!status) return lo.bad(status.error().message);
-    level.status = *status;
-    VERITEE_TRY(adv, advisories(lo));
-    level.advisories = std::move(adv);
-    t.levels.push_back(std::move(level));
-  }
+    return {};
+  });
+  if (!tcb_levels) return std::unexpected(tcb_levels.error());
+  t.levels = std::move(*tcb_levels);
   return t;
 }
 

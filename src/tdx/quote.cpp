@@ -5,17 +5,14 @@
 #include <cstdio>
 
 #include "tdx/try.hpp"
+#include "tdx/text.hpp"
 #include "veritee/byte_reader.hpp"
 #include "veritee/evidence.hpp"
 
 namespace veritee::tdx {
 namespace {
 
-std::string hex32(std::uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08X", v);
-  return buf;
-}
+using detail::hex32;
 
 std::string at(std::size_t offset) {
   char buf[24];

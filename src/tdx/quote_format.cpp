@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "veritee/certificate.hpp"
+#include "tdx/text.hpp"
 
 namespace veritee::tdx {
 namespace {
@@ -21,11 +22,7 @@ struct Section {
   void add(std::string name, json value) { fields.emplace_back(std::move(name), std::move(value)); }
 };
 
-std::string hex32(std::uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08X", v);
-  return buf;
-}
+using detail::hex32;
 
 void enclave_fields(Section& s, const EnclaveReport& e) {
   s.add("cpu_svn", to_hex(e.cpu_svn));

@@ -26,16 +26,6 @@ constexpr auto kEvidence = CheckSubject::kEvidence;
 constexpr auto kEndorsement = CheckSubject::kEndorsement;
 constexpr std::string_view kIntelQeVendorId = "939a7233f79c4ca9940a0db3957f0607";
 
-Check pass(std::string id, CheckSubject subject, std::string detail) {
-  return {std::move(id), CheckStatus::kPass, subject, std::move(detail)};
-}
-Check failed(std::string id, CheckSubject subject, std::string detail) {
-  return {std::move(id), CheckStatus::kFail, subject, std::move(detail)};
-}
-Check skipped(std::string id, CheckSubject subject, std::string detail) {
-  return {std::move(id), CheckStatus::kSkip, subject, std::move(detail)};
-}
-
 std::string name(const Certificate& c) { return "'" + c.subject_cn() + "'"; }
 std::string when(x509::TimePoint t) { return x509::format_time(t); }
 
