@@ -10,6 +10,7 @@
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
+#include "dcap_cli.hpp"
 #include "endorsement_options.hpp"
 #include "veritee/verify/batch_verifier.hpp"
 #include "veritee/snp/cert_table.hpp"
@@ -31,6 +32,7 @@ struct VerifyFlags {
   std::string cert_table;
   bool json = false;
   EndorsementFlags sources;
+  std::string collateral;  // DCAP quotes
 };
 
 // The endorsements named on the command line; an unreadable one is an unusable endorsement.
@@ -140,7 +142,7 @@ nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
   for (const auto& p : resolution.provenance) {
     j["endorsements"].push_back({{"piece", p.piece}, {"source", p.source}});
   }
-  j["report"]["evidence"] = {{"encoding", std::string(snp::to_string(ev.encoding))},
+  j["report"]["evidence"] = {{"encoding", std::string(veritee::to_string(ev.encoding))},
                              {"container", std::string(snp::to_string(ev.container))},
                              {"report_offset", ev.report_offset}};
   return j;
@@ -323,6 +325,9 @@ const Registration kVerify{
        add_endorsement_flags(cmd, f->sources, kNetworkFlags | kCrlFlag | kBundleFlag);
        cmd.add_flag("--json", f->json,
                     "print JSON: {verified, checks[], endorsements[], report}");
+       cmd.add_option("--collateral", f->collateral,
+                      "DCAP quotes (Intel SGX/TDX): the collateral JSON (TCB Info, QE Identity, "
+                      "CRLs, issuer chains; docs/dcap.md)");
        cmd.footer(
            "Endorsement sources, first match wins: --cert-table, --vcek/--chain/--crl, "
            "--endorsements DIR, the cache, AMD KDS (not with --offline; not with --vcek). The "
@@ -331,6 +336,10 @@ const Registration kVerify{
            "unreadable/malformed input; 3 an endorsement is missing or unusable. In batch mode "
            "the first that applies of 2, 1, 3 to any report, else 0.");
        return [f] {
+         if (f->files.size() == 1 && f->files_from.empty() &&
+             (!f->collateral.empty() || is_dcap_quote_file(f->files.front()))) {
+           return run_dcap_verify(f->files.front(), f->collateral, f->at, f->json);
+         }
          if (f->files.size() == 1 && f->files_from.empty()) return run_verify(*f);
          if (f->files.empty() && f->files_from.empty()) {
            print_error("verify: no report given (FILE or --files-from)");

@@ -1,7 +1,7 @@
 // The exit codes of every veritee command: defined here once (README "Exit codes").
 #pragma once
 
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 
 namespace veritee::cli {
 

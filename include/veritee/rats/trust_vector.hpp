@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 
 namespace veritee::rats {
 
