@@ -131,6 +131,11 @@ Result<MetadataSection> check_section(std::uint32_t index, std::uint32_t gpa, st
     return fail(Errc::kInvalidInput, named + " has size " + hex32(size) +
                                          ", not a non-zero multiple of 4 KiB");
   }
+  if (size > OvmfImage::kMaxSectionSize) {
+    return fail(Errc::kInvalidInput, named + " has size " + hex32(size) + ", more than the " +
+                                         hex32(OvmfImage::kMaxSectionSize) +
+                                         " bytes accepted (OVMF's sections are far smaller)");
+  }
   if (std::uint64_t{gpa} + size > kFourGiB) {
     return fail(Errc::kInvalidInput, named + " at GPA " + hex32(gpa) + " size " + hex32(size) +
                                          " ends above 4 GiB");

@@ -150,6 +150,9 @@ TEST_F(Ovmf, MetadataSections) {
   b = fixture_;
   put32(b, first, 0xFFFFF000);
   EXPECT_TRUE(contains(parse_error(b), "ends above 4 GiB")) << parse_error(b);
+  b = fixture_;
+  put32(b, first + 4, 0x8000000);  // 128 MiB: every page would cost a SHA-384
+  EXPECT_TRUE(contains(parse_error(b), "bytes accepted")) << parse_error(b);
 }
 
 TEST_F(Ovmf, DebianNonSevFirmware) {

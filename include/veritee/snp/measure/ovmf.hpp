@@ -103,6 +103,8 @@ class OvmfImage {
  public:
   static constexpr std::uint32_t kMetadataVersion = 1;
   static constexpr std::size_t kMaxSize = kFourGiB;
+  // Bound on one metadata section (each page costs a SHA-384): OVMF's are under 1 MiB.
+  static constexpr std::uint32_t kMaxSectionSize = 64U << 20;
 
   // Parses the footer table and the SEV metadata of `image`, which must outlive the result.
   // A non-SEV image (no footer table, or no SEV metadata entry) is an error saying so.
