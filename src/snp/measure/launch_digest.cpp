@@ -92,7 +92,7 @@ void LaunchDigest::add_normal_pages(std::uint64_t gpa, ByteView contents) {
   }
 }
 
-void LaunchDigest::add_vmsa_page(ByteView page) {
+void LaunchDigest::add_vmsa_pages(ByteView page, std::size_t count) {
   if (page.size() != kPage) {
     return fail_with({Errc::kInvalidInput, "a VMSA page of " + std::to_string(page.size()) +
                                                " bytes is not 4 KiB"});
@@ -100,7 +100,7 @@ void LaunchDigest::add_vmsa_page(ByteView page) {
   if (!hasher_->ctx) return fail_with({Errc::kCrypto, "cannot allocate a digest context"});
   auto contents = digest<kDigestSize>(hasher_->ctx.get(), md_sha384(), page);
   if (!contents) return fail_with(contents.error());
-  update(PageType::kVmsa, kVmsaGpa, *contents);
+  for (std::size_t i = 0; i < count; ++i) update(PageType::kVmsa, kVmsaGpa, *contents);
 }
 
 void LaunchDigest::add_zero_pages(std::uint64_t gpa, std::uint64_t size) {

@@ -148,7 +148,7 @@ Result<Measurement> measure(const OvmfImage& ovmf, const LaunchParams& p) {
   if (p.vcpus > 1) {
     m.ap_eip = *ovmf.sev_es_reset_eip();
     const VmsaPage ap = build_vmsa(m.ap_eip, p.guest_features, signature, p.vmm);
-    for (std::uint32_t i = 1; i < p.vcpus; ++i) ld.add_vmsa_page(ap);
+    ld.add_vmsa_pages(ap, p.vcpus - 1);
     m.steps.push_back({p.vcpus == 2 ? "VMSA vCPU 1" : "VMSA vCPUs 1.." + std::to_string(p.vcpus - 1),
                        PageType::kVmsa, kVmsaGpa, std::uint64_t{kVmsaSize} * (p.vcpus - 1)});
   }

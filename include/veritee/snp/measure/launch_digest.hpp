@@ -43,7 +43,9 @@ class LaunchDigest {
 
   // `contents` must be whole 4 KiB pages; each is one NORMAL page from `gpa` up.
   void add_normal_pages(std::uint64_t gpa, ByteView contents);
-  void add_vmsa_page(ByteView page);  // exactly 4 KiB
+  void add_vmsa_page(ByteView page) { add_vmsa_pages(page, 1); }  // exactly 4 KiB
+  // `count` VMSA pages with the same contents (hashed once).
+  void add_vmsa_pages(ByteView page, std::size_t count);
   void add_zero_pages(std::uint64_t gpa, std::uint64_t size);
   void add_unmeasured_pages(std::uint64_t gpa, std::uint64_t size);
   void add_secrets_page(std::uint64_t gpa);
