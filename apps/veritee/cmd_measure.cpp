@@ -83,12 +83,6 @@ Result<m::Digest> digest_flag(const std::string& name, const std::string& text) 
   return d;
 }
 
-std::string hex32(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 std::string_view page_type_name(m::PageType t) {
   switch (t) {
     case m::PageType::kNormal: return "normal";
@@ -104,24 +98,24 @@ std::string_view page_type_name(m::PageType t) {
 nlohmann::json ovmf_json(const std::string& file, const m::OvmfImage& ovmf) {
   nlohmann::json j = {{"file", file},
                       {"size", ovmf.bytes().size()},
-                      {"gpa", hex32(ovmf.gpa())},
-                      {"metadata_offset", hex32(ovmf.metadata_offset())}};
+                      {"gpa", m::hex_number(ovmf.gpa())},
+                      {"metadata_offset", m::hex_number(ovmf.metadata_offset())}};
   auto entries = nlohmann::json::array();
   for (const auto& e : ovmf.footer()) {
-    entries.push_back({{"guid", e.guid.to_string()}, {"offset", hex32(e.offset)},
+    entries.push_back({{"guid", e.guid.to_string()}, {"offset", m::hex_number(e.offset)},
                        {"data", to_hex(e.data)}});
   }
   j["footer_table"] = entries;
   auto sections = nlohmann::json::array();
   for (const auto& s : ovmf.sections()) {
     sections.push_back({{"type", std::string(m::to_string(s.type))},
-                        {"gpa", hex32(s.gpa)},
-                        {"size", hex32(s.size)}});
+                        {"gpa", m::hex_number(s.gpa)},
+                        {"size", m::hex_number(s.size)}});
   }
   j["sev_metadata_sections"] = sections;
-  if (auto eip = ovmf.sev_es_reset_eip()) j["sev_es_reset_eip"] = hex32(*eip);
+  if (auto eip = ovmf.sev_es_reset_eip()) j["sev_es_reset_eip"] = m::hex_number(*eip);
   if (auto t = ovmf.sev_hash_table()) {
-    j["sev_hash_table"] = {{"gpa", hex32(t->gpa)}, {"size", hex32(t->size)}};
+    j["sev_hash_table"] = {{"gpa", m::hex_number(t->gpa)}, {"size", m::hex_number(t->size)}};
   }
   return j;
 }
@@ -281,30 +275,30 @@ int run_measure(const MeasureFlags& f) {
   }
 
   const std::string vcpu_text =
-      p.vcpu_signature ? hex32(*p.vcpu_signature) + " (" + sig->source + ")" : "not used";
+      p.vcpu_signature ? m::hex_number(*p.vcpu_signature) + " (" + sig->source + ")" : "not used";
   if (f.json) {
     auto steps = nlohmann::json::array();
     for (const auto& s : result->steps) {
       steps.push_back({{"what", s.what},
                        {"page_type", std::string(page_type_name(s.type))},
-                       {"gpa", hex32(s.gpa)},
-                       {"size", hex32(s.size)}});
+                       {"gpa", m::hex_number(s.gpa)},
+                       {"size", m::hex_number(s.size)}});
     }
     nlohmann::json inputs = {
         {"vcpus", p.vcpus},
         {"vmm_type", std::string(m::to_string(p.vmm))},
-        {"vcpu_signature", p.vcpu_signature ? nlohmann::json(hex32(*p.vcpu_signature))
+        {"vcpu_signature", p.vcpu_signature ? nlohmann::json(m::hex_number(*p.vcpu_signature))
                                             : nlohmann::json(nullptr)},
         {"vcpu_signature_from", p.vcpu_signature ? nlohmann::json(sig->source)
                                                  : nlohmann::json(nullptr)},
-        {"guest_features", hex32(p.guest_features)},
+        {"guest_features", m::hex_number(p.guest_features)},
         {"kernel_hashes", kernel_json},
         {"snp_ovmf_hash_given", result->ovmf_hash_given}};
     nlohmann::json j = {{"measurement", measurement},
                         {"ovmf_hash", to_hex(result->ovmf_hash)},
                         {"inputs", inputs},
                         {"ovmf", ovmf_json(f.ovmf, ovmf)},
-                        {"ap_eip", hex32(result->ap_eip)},
+                        {"ap_eip", m::hex_number(result->ap_eip)},
                         {"pages", result->pages},
                         {"steps", steps}};
     if (!f.check.empty()) {
@@ -315,17 +309,17 @@ int run_measure(const MeasureFlags& f) {
   }
   if (f.policy_snippet) {
     std::cout << "# " << f.ovmf << ", " << m::to_string(p.vmm) << ", " << p.vcpus
-              << " vCPU(s), vCPU " << vcpu_text << ", guest features " << hex32(p.guest_features)
+              << " vCPU(s), vCPU " << vcpu_text << ", guest features " << m::hex_number(p.guest_features)
               << (p.kernel ? ", kernel hashes" : "") << '\n'
               << "measurements = [\"" << measurement << "\"]\n";
     if (!check_line.empty()) std::cerr << check_line << '\n';
     return rc;
   }
   std::cout << "ovmf: " << f.ovmf << " (" << ovmf.bytes().size() << " bytes at GPA "
-            << hex32(ovmf.gpa()) << ", " << ovmf.sections().size() << " SEV metadata sections)"
+            << m::hex_number(ovmf.gpa()) << ", " << ovmf.sections().size() << " SEV metadata sections)"
             << (result->ovmf_hash_given ? ", OVMF hash given" : "") << '\n'
             << "vmm: " << m::to_string(p.vmm) << ", vcpus: " << p.vcpus << ", vcpu signature: "
-            << vcpu_text << ", guest features: " << hex32(p.guest_features) << '\n'
+            << vcpu_text << ", guest features: " << m::hex_number(p.guest_features) << '\n'
             << "kernel hashes: " << (p.kernel ? "measured" : "none") << '\n';
   if (!check_line.empty()) std::cout << check_line << '\n';
   std::cout << measurement << '\n';

@@ -13,6 +13,7 @@
 #include "guest/le_write.hpp"
 #include "veritee/byte_reader.hpp"
 #include "veritee/guest_policy.hpp"
+#include "veritee/snp/measure/ovmf.hpp"
 #include "x509/openssl_util.hpp"
 
 namespace veritee::snp::measure {
@@ -272,10 +273,8 @@ Result<IdentityOutput> make_identity(const IdBlock& block, ByteView id_key_pem,
                                      std::optional<ByteView> author_key_pem) {
   const GuestPolicy policy(block.policy);
   if (!policy.reserved_one_set() || policy.mbz_bits() != 0) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(block.policy));
     return fail(Errc::kInvalidInput,
-                std::string("guest policy ") + buf +
+                "guest policy " + hex_number(block.policy) +
                     " is not valid: bit 17 must be 1 and bits 63:26 must be 0 (ABI table "
                     "\"Guest Policy Structure\"); the firmware would refuse the launch");
   }

@@ -1,15 +1,7 @@
 #include "veritee/snp/measure/measure.hpp"
 
-#include <cstdio>
-
 namespace veritee::snp::measure {
 namespace {
-
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 Result<void> check_params(const OvmfImage& ovmf, const LaunchParams& p) {
   if (p.vcpus == 0 || p.vcpus > kMaxVcpus) {
@@ -23,7 +15,7 @@ Result<void> check_params(const OvmfImage& ovmf, const LaunchParams& p) {
                 "is needed");
   }
   if ((p.guest_features & kSnpActive) == 0) {
-    return fail(Errc::kInvalidInput, "guest features " + hex(p.guest_features) +
+    return fail(Errc::kInvalidInput, "guest features " + hex_number(p.guest_features) +
                                          " lack bit 0 (SNPActive), which every SEV-SNP VMSA has");
   }
   if (p.kernel) {
@@ -54,9 +46,9 @@ Result<Bytes> hashes_page(const OvmfImage& ovmf, const MetadataSection& s,
   const SevHashTableLocation loc = *ovmf.sev_hash_table();
   const std::uint64_t page = loc.gpa & ~std::uint64_t{kPageSize - 1};
   if (page != s.gpa) {
-    return fail(Errc::kInvalidInput, "the SEV hash table at GPA " + hex(loc.gpa) +
+    return fail(Errc::kInvalidInput, "the SEV hash table at GPA " + hex_number(loc.gpa) +
                                          " is not in the SNP_KERNEL_HASHES page at GPA " +
-                                         hex(s.gpa));
+                                         hex_number(s.gpa));
   }
   if (loc.size < KernelHashes::kPaddedLength) {
     return fail(Errc::kInvalidInput, "the SEV hash table area is " + std::to_string(loc.size) +

@@ -19,12 +19,6 @@ constexpr std::size_t kFooterSize = kFooterEnd + kEntryTrailer;  // 50
 constexpr std::size_t kMetadataHeader = 16;
 constexpr std::size_t kDescriptorSize = 12;
 
-std::string hex32(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 std::string describe(const Guid& guid) {
   if (guid == guids::kSevEsResetBlock) return "SEV-ES reset block " + guid.to_string();
   if (guid == guids::kSevHashTable) return "SEV hash table " + guid.to_string();
@@ -117,27 +111,27 @@ Result<MetadataSection> check_section(std::uint32_t index, std::uint32_t gpa, st
     case SectionType::kSnpKernelHashes:
       break;
     default:
-      return fail(Errc::kInvalidInput, which + " has the unknown type " + hex32(type) +
+      return fail(Errc::kInvalidInput, which + " has the unknown type " + hex_number(type) +
                                            " (known: 1 SNP_SEC_MEM, 2 SNP_SECRETS, 3 CPUID, "
                                            "4 SVSM_CAA, 0x10 SNP_KERNEL_HASHES)");
   }
   const auto t = static_cast<SectionType>(type);
   const std::string named = which + " (" + std::string(to_string(t)) + ")";
   if (gpa % kPageSize != 0) {
-    return fail(Errc::kInvalidInput, named + " starts at GPA " + hex32(gpa) +
+    return fail(Errc::kInvalidInput, named + " starts at GPA " + hex_number(gpa) +
                                          ", which is not 4 KiB-aligned");
   }
   if (size == 0 || size % kPageSize != 0) {
-    return fail(Errc::kInvalidInput, named + " has size " + hex32(size) +
+    return fail(Errc::kInvalidInput, named + " has size " + hex_number(size) +
                                          ", not a non-zero multiple of 4 KiB");
   }
   if (size > OvmfImage::kMaxSectionSize) {
-    return fail(Errc::kInvalidInput, named + " has size " + hex32(size) + ", more than the " +
-                                         hex32(OvmfImage::kMaxSectionSize) +
+    return fail(Errc::kInvalidInput, named + " has size " + hex_number(size) + ", more than the " +
+                                         hex_number(OvmfImage::kMaxSectionSize) +
                                          " bytes accepted (OVMF's sections are far smaller)");
   }
   if (std::uint64_t{gpa} + size > kFourGiB) {
-    return fail(Errc::kInvalidInput, named + " at GPA " + hex32(gpa) + " size " + hex32(size) +
+    return fail(Errc::kInvalidInput, named + " at GPA " + hex_number(gpa) + " size " + hex_number(size) +
                                          " ends above 4 GiB");
   }
   // QEMU adds the secrets and CPUID sections whole; a one-page reading of a larger section
@@ -145,13 +139,19 @@ Result<MetadataSection> check_section(std::uint32_t index, std::uint32_t gpa, st
   if ((t == SectionType::kSnpSecrets || t == SectionType::kCpuid ||
        t == SectionType::kSnpKernelHashes) &&
       size != kPageSize) {
-    return fail(Errc::kInvalidInput, named + " has size " + hex32(size) +
+    return fail(Errc::kInvalidInput, named + " has size " + hex_number(size) +
                                          "; exactly one 4 KiB page is expected");
   }
   return MetadataSection{gpa, size, t};
 }
 
 }  // namespace
+
+std::string hex_number(std::uint64_t value) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
+  return buf;
+}
 
 std::optional<Guid> Guid::from_bytes(ByteView raw) {
   if (raw.size() != 16) return std::nullopt;
@@ -218,7 +218,7 @@ Result<OvmfImage> OvmfImage::parse(ByteView image) {
   if (!from_end) return std::unexpected(from_end.error());
   if (*from_end < kMetadataHeader || *from_end > image.size()) {
     return fail(Errc::kInvalidInput,
-                "SEV metadata offset " + hex32(*from_end) + " from the end points outside the " +
+                "SEV metadata offset " + hex_number(*from_end) + " from the end points outside the " +
                     std::to_string(image.size()) + "-byte image");
   }
   const std::size_t start = image.size() - *from_end;
@@ -229,7 +229,7 @@ Result<OvmfImage> OvmfImage::parse(ByteView image) {
   auto version = r.u32();
   auto count = r.u32();  // the header fits: from_end >= 16
   if (!std::equal(signature->begin(), signature->end(), "ASEV")) {
-    return fail(Errc::kInvalidInput, "SEV metadata at image offset " + hex32(start) +
+    return fail(Errc::kInvalidInput, "SEV metadata at image offset " + hex_number(start) +
                                          " does not start with the signature 'ASEV'");
   }
   if (*version != kMetadataVersion) {
@@ -244,7 +244,7 @@ Result<OvmfImage> OvmfImage::parse(ByteView image) {
   }
   if (expected > *from_end) {
     return fail(Errc::kTruncated, "SEV metadata (" + std::to_string(expected) +
-                                      " bytes at image offset " + hex32(start) +
+                                      " bytes at image offset " + hex_number(start) +
                                       ") runs past the end of the image");
   }
   out.metadata_offset_ = start;

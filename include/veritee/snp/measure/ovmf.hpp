@@ -24,6 +24,9 @@
 namespace veritee::snp::measure {
 
 inline constexpr std::size_t kPageSize = 4096;
+
+// "0x" and lowercase hex digits: GPAs, sizes, signatures and features in messages and JSON.
+std::string hex_number(std::uint64_t value);
 inline constexpr std::uint64_t kFourGiB = 0x1'0000'0000ULL;
 
 // A GUID in its on-disk byte order (EFI_GUID: the first three fields little-endian).
