@@ -321,7 +321,9 @@ void BM_verify_cold_mem(benchmark::State& state, const Prepared* p) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void BM_pair_cached(benchmark::State& state, const Prepared* p) {
+// verify_cached (memo warmed by one verification) interleaved with a floor.
+template <class Floor>
+void pair_cached_with(benchmark::State& state, const Prepared* p, Floor floor) {
   VerifiedLinks memo;
   Verifier verifier(snp::TrustStore::amd(), memo);
   auto warm = snp::Report::parse(p->loaded.report);
@@ -329,20 +331,15 @@ void BM_pair_cached(benchmark::State& state, const Prepared* p) {
     state.SkipWithError("does not verify");
     return;
   }
-  paired(state, [p] { benchmark::DoNotOptimize((*p->raw)()); },
-         [&] { benchmark::DoNotOptimize(verify_and_appraise(verifier, *p)); });
+  paired(state, floor, [&] { benchmark::DoNotOptimize(verify_and_appraise(verifier, *p)); });
+}
+
+void BM_pair_cached(benchmark::State& state, const Prepared* p) {
+  pair_cached_with(state, p, [p] { benchmark::DoNotOptimize((*p->raw)()); });
 }
 
 void BM_pair_cached_nettle(benchmark::State& state, const Prepared* p) {
-  VerifiedLinks memo;
-  Verifier verifier(snp::TrustStore::amd(), memo);
-  auto warm = snp::Report::parse(p->loaded.report);
-  if (!verifier.verify(*warm, p->loaded.endorsements, p->options).verified()) {
-    state.SkipWithError("does not verify");
-    return;
-  }
-  paired(state, [p] { benchmark::DoNotOptimize((*p->nettle_raw)()); },
-         [&] { benchmark::DoNotOptimize(verify_and_appraise(verifier, *p)); });
+  pair_cached_with(state, p, [p] { benchmark::DoNotOptimize((*p->nettle_raw)()); });
 }
 
 void BM_pair_cold(benchmark::State& state, const Prepared* p) {
