@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <future>
+#include <iterator>
 
 #include <gtest/gtest.h>
 
@@ -159,7 +160,7 @@ TEST(HostileFiles, CliShowRefusesNonRegularAndHugeInputs) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::ftruncate(fd, off_t{1} << 30), 0);
   ::close(fd);
-  for (const std::string input : {std::string("/dev/zero"), fifo.string(), big.string()}) {
+  for (const std::string& input : {std::string("/dev/zero"), fifo.string(), big.string()}) {
     auto r = test::run_cli({"show", input});
     EXPECT_EQ(r.exit_code, 2) << input << "\n" << r.err;
     EXPECT_NE(r.err.find(input), std::string::npos) << r.err;

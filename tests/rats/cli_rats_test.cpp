@@ -1,7 +1,10 @@
 // The three commands as a user runs them: `veritee serve` in its own process (stopped with
 // SIGTERM), `veritee attest --evidence` against it, and `veritee check-result` on what it
 // printed -- with the documented exit codes.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -263,11 +266,16 @@ void burst_against_failing_kds(const std::string& kds_url, const std::function<i
 
 TEST(CliRats, KdsClosedPortDoesNotHoldRequests) {
   VERITEE_REQUIRE_CORPUS();
-  // A port that was free a moment ago: connections are refused.
-  httplib::Server probe;
-  const int port = probe.bind_to_any_port("127.0.0.1");
-  probe.stop();
-  { httplib::Server gone; (void)gone; }
+  // A port that was free a moment ago (bound, never listened on, closed): connections are refused.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+  ::close(fd);
   burst_against_failing_kds("http://127.0.0.1:" + std::to_string(port), [] { return 0; });
 }
 

@@ -9,6 +9,8 @@
 #include "veritee/snp/report_format.hpp"
 #include "veritee/verify/verifier.hpp"
 
+#include <algorithm>
+
 namespace veritee::rats {
 
 using verify::CrlRule;
