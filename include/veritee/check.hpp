@@ -31,6 +31,7 @@ enum ExitCode : int {
   kExitCheckFailed = 1,       // the evidence failed a check
   kExitUsage = 2,             // usage error, or unreadable/malformed input
   kExitEndorsement = 3,       // an endorsement is missing or unusable
+  kExitPolicy = 5,            // authentic evidence that fails the appraisal policy
 };
 
 struct CheckList {

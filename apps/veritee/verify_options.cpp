@@ -1,0 +1,155 @@
+#include "verify_options.hpp"
+
+#include <algorithm>
+
+#include "veritee/cert_table.hpp"
+
+namespace veritee::cli {
+namespace {
+
+// The endorsements named on the command line; an unreadable one is an unusable endorsement.
+Result<kds::ExplicitEndorsements> explicit_endorsements(const VerifyFlags& f) {
+  kds::ExplicitEndorsements e;
+  if (!f.vcek.empty()) {
+    auto certs = x509::Certificate::load_file(f.vcek);
+    if (!certs) return std::unexpected(certs.error());
+    // A file may bundle the VCEK with its ASK and ARK: the signer is the one certificate that
+    // issued none of the others; the rest join the chain.
+    std::vector<x509::Certificate> leaves;
+    for (const auto& c : *certs) {
+      bool issued_other = std::any_of(certs->begin(), certs->end(), [&](const auto& o) {
+        return !(o == c) && o.issuer_cn() == c.subject_cn();
+      });
+      if (!issued_other && !c.is_self_issued()) leaves.push_back(c);
+    }
+    if (leaves.size() != 1) {
+      return fail(Errc::kEndorsementInvalid,
+                  f.vcek + ": holds " + std::to_string(certs->size()) + " certificates and " +
+                      std::to_string(leaves.size()) +
+                      " candidate signers; --vcek takes one VCEK or VLEK (optionally with its "
+                      "ASK/ASVK and ARK)");
+    }
+    e.signer = leaves.front();
+    e.signer_path = f.vcek;
+    for (auto& c : *certs) {
+      if (!(c == *e.signer)) e.chain.push_back(std::move(c));
+    }
+    if (!e.chain.empty()) e.chain_path = f.vcek;
+  }
+  for (const std::string& path : f.chain) {
+    auto certs = x509::Certificate::load_file(path);
+    if (!certs) return std::unexpected(certs.error());
+    for (auto& c : *certs) e.chain.push_back(std::move(c));
+    e.chain_path += (e.chain_path.empty() ? "" : ", ") + path;
+  }
+  if (!f.crl.empty()) {
+    auto crl = x509::Crl::load_file(f.crl);
+    if (!crl) return std::unexpected(crl.error());
+    e.crl = std::move(*crl);
+    e.crl_path = f.crl;
+  }
+  return e;
+}
+
+// The guest's certificate table (SNP_GET_EXT_REPORT certs / configfs-tsm auxblob).
+Result<std::vector<snp::CertTableEntry>> cert_table_file(const std::string& path) {
+  if (path.empty()) return std::vector<snp::CertTableEntry>{};
+  auto bytes = read_file(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto table = snp::parse_cert_table(*bytes);
+  if (!table) return fail(table.error().code, path + ": " + table.error().message);
+  return table;
+}
+
+// A VCEK given with --vcek that names another chip than the report's CHIP_ID: the user
+// brought the wrong endorsement (exit 3), which would otherwise fail as a forged report. Only
+// a VCEK-signed report with a CHIP_ID (not masked) says which chip it comes from.
+std::optional<std::string> other_chip(const snp::Report& report, const x509::Certificate& vcek) {
+  const ByteView chip = report.chip_id();
+  if (report.key_info().signing_key() != snp::SigningKey::kVcek || all_zero(chip)) return std::nullopt;
+  auto ext = vcek.amd_extensions();
+  if (!ext || !ext->hw_id || ext->hw_id->empty() || ext->hw_id->size() > chip.size()) return std::nullopt;
+  const Bytes& hw = *ext->hw_id;
+  // Turin's hwID is CHIP_ID[0:8], the rest of CHIP_ID zero (DESIGN.md 3.5).
+  const bool same = std::ranges::equal(hw, chip.first(hw.size())) && all_zero(chip.subspan(hw.size()));
+  if (same) return std::nullopt;
+  return "this VCEK is for chip " + to_hex(hw) + ", the report is from chip " +
+         to_hex(hw.size() < chip.size() && all_zero(chip.subspan(hw.size())) ? chip.first(hw.size()) : chip);
+}
+
+}  // namespace
+
+void add_verify_endorsement_options(CLI::App& cmd, VerifyFlags& f) {
+  cmd.add_option("--vcek", f.vcek, "the VCEK or VLEK certificate (PEM, DER or base64 DER)");
+  cmd.add_option("--chain", f.chain,
+                 "ASK+ARK or ASVK+ARK: a PEM bundle in either order, or DER files "
+                 "(optional: the pinned AMD roots are built in); repeat the flag for "
+                 "several files")
+      ->allow_extra_args(false);  // one value per --chain: the rest are reports
+  cmd.add_option("--crl", f.crl, "the ARK-signed CRL (DER, PEM or base64 DER)");
+  cmd.add_option("--at", f.at,
+                 "verify as of this time (RFC 3339, e.g. 2024-05-06T21:14:27Z); default now");
+  cmd.add_option("--product", f.product, "milan, genoa or turin (must match the evidence)");
+  cmd.add_option("--cert-table", f.cert_table,
+                 "the guest's certificate table (GUID table from SNP_GET_EXT_REPORT or "
+                 "configfs-tsm auxblob): the first endorsement source");
+  add_endorsement_flags(cmd, f.sources, kNetworkFlags | kCrlFlag | kBundleFlag);
+}
+
+std::expected<Resolving, VerifyFailure> open_resolving(const VerifyFlags& f,
+                                                       std::optional<snp::Product> product) {
+  auto files = explicit_endorsements(f);
+  if (!files) return std::unexpected(VerifyFailure{kExitEndorsement, files.error().message});
+  auto table = cert_table_file(f.cert_table);
+  if (!table) return std::unexpected(VerifyFailure{kExitUsage, table.error().message});
+  // --vcek: the user brought the endorsements; no cache, no network (the offline-with-files
+  // case). Otherwise the cache, and KDS unless --offline.
+  const bool own = files->signer.has_value();
+  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), !own, !own);
+  if (!sources) return std::unexpected(VerifyFailure{kExitEndorsement, sources.error().message});
+  const kds::CrlPolicy crl = f.sources.no_crl        ? kds::CrlPolicy::kOff
+                             : (*sources)->client() ? kds::CrlPolicy::kRequired
+                                                     : kds::CrlPolicy::kIfAvailable;
+  return Resolving{std::move(*sources),
+                   kds::ResolveRequest{product, std::move(*table), std::move(*files), crl}};
+}
+
+std::expected<SingleVerification, VerifyFailure> verify_single(const VerifyFlags& f,
+                                                               const std::string& file,
+                                                               bool require_crl) {
+  auto product = product_flag(f.product);
+  if (!product) return std::unexpected(VerifyFailure{kExitUsage, product.error().message});
+  auto evidence = load_evidence_file(file);
+  if (!evidence) return std::unexpected(VerifyFailure{kExitUsage, evidence.error().message});
+  auto now = time_flag(f.at);
+  if (!now) return std::unexpected(VerifyFailure{kExitUsage, "--at: " + now.error().message});
+  ReportInput input{std::move(*evidence), *product};
+  const snp::Report report = input.report();
+  auto resolving = open_resolving(f, *product);
+  if (!resolving) return std::unexpected(resolving.error());
+  auto& sources = resolving->sources;
+  const kds::ResolveRequest& request = resolving->request;
+  if (request.files.signer) {
+    if (auto why = other_chip(report, *request.files.signer)) {
+      return std::unexpected(VerifyFailure{kExitEndorsement, f.vcek + ": " + *why});
+    }
+  }
+  auto resolution = sources->resolver().resolve(report, request);
+  sources->say_where_cached();
+  if (!resolution) {
+    return std::unexpected(VerifyFailure{endorsement_exit_code(resolution.error()),
+                                         resolution.error().message});
+  }
+  VerifyOptions options{*now, *product, require_crl || request.crl == kds::CrlPolicy::kRequired};
+  VerificationResult result = Verifier().verify(report, resolution->endorsements, options);
+  if (f.sources.no_crl) {
+    for (Check& c : result.checks.checks) {
+      if (c.id == "chain.crl" && c.status == CheckStatus::kSkip) {
+        c.detail = "revocation not checked: --no-crl";
+      }
+    }
+  }
+  return SingleVerification{std::move(input), std::move(*resolution), std::move(result)};
+}
+
+}  // namespace veritee::cli

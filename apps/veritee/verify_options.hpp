@@ -1,0 +1,63 @@
+// What `verify` and `policy from-report` share: the endorsement options (--vcek, --chain,
+// --crl, --at, --product, --cert-table and the source flags), the sources they open, and the
+// verification of one report with them.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_common.hpp"
+#include "endorsement_options.hpp"
+#include "veritee/verifier.hpp"
+
+namespace veritee::cli {
+
+struct VerifyFlags {
+  std::vector<std::string> files;  // one: a full report; several (or --files-from): batch
+  std::string files_from;
+  unsigned threads = 0;
+  std::string vcek;
+  std::vector<std::string> chain;
+  std::string crl;
+  std::string at;
+  std::string product;
+  std::string cert_table;
+  bool json = false;
+  bool quiet = false;
+  EndorsementFlags sources;
+};
+
+// --vcek --chain --crl --at --product --cert-table, and the endorsement source flags.
+void add_verify_endorsement_options(CLI::App& cmd, VerifyFlags& f);
+
+// A failed step before any check ran: why, and the exit code (2 or 3).
+struct VerifyFailure {
+  int exit_code = 0;
+  std::string message;
+};
+
+// The opened sources and the request built from the flags, for one report or a batch.
+struct Resolving {
+  std::unique_ptr<EndorsementSources> sources;
+  kds::ResolveRequest request;
+};
+std::expected<Resolving, VerifyFailure> open_resolving(const VerifyFlags& f,
+                                                       std::optional<snp::Product> product);
+
+// One report verified: the evidence read, the endorsements found and the checks.
+struct SingleVerification {
+  ReportInput input;
+  kds::Resolution resolution;
+  VerificationResult result;
+  snp::Report report() const { return input.report(); }
+};
+// `require_crl` adds to what the flags ask (a policy's require_crl).
+std::expected<SingleVerification, VerifyFailure> verify_single(const VerifyFlags& f,
+                                                               const std::string& file,
+                                                               bool require_crl = false);
+
+}  // namespace veritee::cli
