@@ -265,6 +265,11 @@ int run_batch(const Flags& flags) {
   auto& sources = resolving->sources;
   const kds::ResolveRequest& request = resolving->request;
   MemoizedLookup lookup([&](const snp::Report& report) -> Result<Endorsements> {
+    if (request.files.signer) {
+      if (auto why = other_chip(report, *request.files.signer)) {
+        return fail(Errc::kEndorsementInvalid, f.vcek + ": " + *why);
+      }
+    }
     auto resolution = sources->resolver().resolve(report, request);
     if (!resolution) return std::unexpected(resolution.error());
     return std::move(resolution->endorsements);

@@ -61,6 +61,8 @@ Result<std::vector<snp::CertTableEntry>> cert_table_file(const std::string& path
   return table;
 }
 
+}  // namespace
+
 // A VCEK given with --vcek that names another chip than the report's CHIP_ID: the user
 // brought the wrong endorsement (exit 3), which would otherwise fail as a forged report. Only
 // a VCEK-signed report with a CHIP_ID (not masked) says which chip it comes from.
@@ -76,8 +78,6 @@ std::optional<std::string> other_chip(const snp::Report& report, const x509::Cer
   return "this VCEK is for chip " + to_hex(hw) + ", the report is from chip " +
          to_hex(hw.size() < chip.size() && all_zero(chip.subspan(hw.size())) ? chip.first(hw.size()) : chip);
 }
-
-}  // namespace
 
 void add_verify_endorsement_options(CLI::App& cmd, VerifyFlags& f) {
   cmd.add_option("--vcek", f.vcek, "the VCEK or VLEK certificate (PEM, DER or base64 DER)");

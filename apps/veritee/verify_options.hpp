@@ -48,6 +48,11 @@ struct Resolving {
 std::expected<Resolving, VerifyFailure> open_resolving(const VerifyFlags& f,
                                                        std::optional<snp::Product> product);
 
+// Why a VCEK given with --vcek is not the report's chip's ("this VCEK is for chip …, the
+// report is from chip …"), an endorsement problem (exit 3) rather than a forged report; nullopt
+// when it is, or when the report does not name its chip (VLEK, MASK_CHIP_KEY).
+std::optional<std::string> other_chip(const snp::Report& report, const x509::Certificate& vcek);
+
 // One report verified: the evidence read, the endorsements found and the checks.
 struct SingleVerification {
   ReportInput input;
