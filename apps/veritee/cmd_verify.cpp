@@ -270,7 +270,10 @@ int run_batch(const Flags& flags) {
         return fail(Errc::kEndorsementInvalid, f.vcek + ": " + *why);
       }
     }
-    auto resolution = sources->resolver().resolve(report, request);
+    std::vector<std::string> attempts;  // batch lines carry no trace: the first line that resolves
+    auto tried = resolve_trying_products(
+        *sources, report, request, [](snp::Product, const kds::Resolution&) { return true; }, attempts);
+    auto resolution = tried ? std::move(*tried) : sources->resolver().resolve(report, request);
     if (!resolution) return std::unexpected(resolution.error());
     return std::move(resolution->endorsements);
   });

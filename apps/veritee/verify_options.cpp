@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "veritee/cert_table.hpp"
+#include "veritee/report_format.hpp"
 
 namespace veritee::cli {
 namespace {
@@ -96,6 +97,50 @@ void add_verify_endorsement_options(CLI::App& cmd, VerifyFlags& f) {
   add_endorsement_flags(cmd, f.sources, kNetworkFlags | kCrlFlag | kBundleFlag);
 }
 
+std::optional<Result<kds::Resolution>> resolve_trying_products(EndorsementSources& sources,
+                                                               const snp::Report& report,
+                                                               const kds::ResolveRequest& request,
+                                                               const AcceptResolution& accept,
+                                                               std::vector<std::string>& attempts) {
+  if (request.product || request.files.signer || !request.cert_table.empty() ||
+      report.key_info().signing_key() != snp::SigningKey::kVcek ||
+      snp::determine_product(report, std::nullopt, std::nullopt).product) {
+    return std::nullopt;
+  }
+  // Report v2 comes from firmware before ABI 1.55: Milan and Genoa (Turin reports are v3+).
+  constexpr snp::Product kLines[] = {snp::Product::kMilan, snp::Product::kGenoa};
+  std::optional<Result<kds::Resolution>> fallback;  // resolved, but not accepted
+  std::optional<Error> last;
+  std::vector<kds::KdsClient*> passes = {nullptr};  // local sources first, then KDS
+  if (sources.client()) passes.push_back(sources.client());
+  for (kds::KdsClient* client : passes) {
+    const bool online = client != nullptr;
+    kds::EndorsementResolver resolver(x509::TrustStore::amd(), sources.bundle(), sources.cache(), client);
+    for (snp::Product line : kLines) {
+      kds::ResolveRequest r = request;
+      r.product = line;
+      const std::string name = std::string(snp::kds_name(line)) + (online ? " (KDS)" : " (local sources)");
+      auto resolution = resolver.resolve(report, r);
+      if (!resolution) {
+        attempts.push_back(name + ": " + resolution.error().message);
+        last = resolution.error();
+        continue;
+      }
+      if (accept(line, *resolution)) {
+        attempts.push_back(name + ": matched");
+        return resolution;
+      }
+      attempts.push_back(name + ": its VCEK does not verify the report");
+      if (!fallback) fallback = std::move(resolution);
+    }
+  }
+  if (fallback) return fallback;
+  std::string tried;
+  for (const auto& a : attempts) tried += (tried.empty() ? "" : "; ") + a;
+  return Result<kds::Resolution>(fail(last ? last->code : Errc::kEndorsementMissing,
+                                      "a v2 report names no product line: tried " + tried));
+}
+
 std::expected<Resolving, VerifyFailure> open_resolving(const VerifyFlags& f,
                                                        std::optional<snp::Product> product) {
   auto files = explicit_endorsements(f);
@@ -134,14 +179,35 @@ std::expected<SingleVerification, VerifyFailure> verify_single(const VerifyFlags
       return std::unexpected(VerifyFailure{kExitEndorsement, f.vcek + ": " + *why});
     }
   }
-  auto resolution = sources->resolver().resolve(report, request);
+  VerifyOptions options{*now, *product, require_crl || request.crl == kds::CrlPolicy::kRequired};
+  std::vector<std::string> attempts;
+  std::optional<VerificationResult> accepted;
+  auto tried = resolve_trying_products(
+      *sources, report, request,
+      [&](snp::Product, const kds::Resolution& r) {
+        VerificationResult v = Verifier().verify(report, r.endorsements, options);
+        if (!v.verified()) return false;
+        accepted = std::move(v);
+        return true;
+      },
+      attempts);
+  auto resolution = tried ? std::move(*tried) : sources->resolver().resolve(report, request);
   sources->say_where_cached();
   if (!resolution) {
     return std::unexpected(VerifyFailure{endorsement_exit_code(resolution.error()),
                                          resolution.error().message});
   }
-  VerifyOptions options{*now, *product, require_crl || request.crl == kds::CrlPolicy::kRequired};
-  VerificationResult result = Verifier().verify(report, resolution->endorsements, options);
+  VerificationResult result =
+      accepted ? std::move(*accepted) : Verifier().verify(report, resolution->endorsements, options);
+  if (tried) {
+    // The trace says which product lines were tried and which one matched.
+    std::string note = "; the v2 report has no CPUID and no --product was given, so the product "
+                       "lines that can have produced it were tried: ";
+    for (std::size_t i = 0; i < attempts.size(); ++i) note += (i ? "; " : "") + attempts[i];
+    for (Check& c : result.checks.checks) {
+      if (c.id == "product") c.detail += note;
+    }
+  }
   if (f.sources.no_crl) {
     for (Check& c : result.checks.checks) {
       if (c.id == "chain.crl" && c.status == CheckStatus::kSkip) {

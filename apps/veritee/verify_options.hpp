@@ -4,6 +4,7 @@
 #pragma once
 
 #include <expected>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,6 +53,19 @@ std::expected<Resolving, VerifyFailure> open_resolving(const VerifyFlags& f,
 // report is from chip …"), an endorsement problem (exit 3) rather than a forged report; nullopt
 // when it is, or when the report does not name its chip (VLEK, MASK_CHIP_KEY).
 std::optional<std::string> other_chip(const snp::Report& report, const x509::Certificate& vcek);
+
+// A report that cannot say its product line (v2: no CPUID) and no --product, certificate
+// table or --vcek to say it either: the endorsements are looked up for each line that can have
+// produced it (Milan, then Genoa), first in the local sources (bundle, cache), then from KDS.
+// `accept` decides among lines that resolved (the single-report path verifies: the pinned
+// chain and the signature decide). `attempts` records each try for the trace. nullopt: the
+// report does not need this (its product is known, or the user named the endorsements).
+using AcceptResolution = std::function<bool(snp::Product, const kds::Resolution&)>;
+std::optional<Result<kds::Resolution>> resolve_trying_products(EndorsementSources& sources,
+                                                               const snp::Report& report,
+                                                               const kds::ResolveRequest& request,
+                                                               const AcceptResolution& accept,
+                                                               std::vector<std::string>& attempts);
 
 // One report verified: the evidence read, the endorsements found and the checks.
 struct SingleVerification {
