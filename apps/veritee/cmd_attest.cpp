@@ -60,6 +60,8 @@ Result<rats::Submission> stored_submission(const AttestFlags& f) {
     auto table = read_file(f.cert_table);
     if (!table) return std::unexpected(table.error());
     s.cert_table = *table;
+  } else if (!ev->cert_table().empty()) {  // go-sev-guest `attest -extended` output
+    s.cert_table = Bytes(ev->cert_table().begin(), ev->cert_table().end());
   }
   if (!f.nonce.empty()) {
     auto n = from_base64(f.nonce);

@@ -68,6 +68,8 @@ Result<std::vector<snp::CertTableEntry>> cert_table_file(const std::string& path
 // brought the wrong endorsement (exit 3), which would otherwise fail as a forged report. Only
 // a VCEK-signed report with a CHIP_ID (not masked) says which chip it comes from.
 std::optional<std::string> other_chip(const snp::Report& report, const x509::Certificate& vcek) {
+  // An unknown version's layout is not trusted: its CHIP_ID bytes name nothing.
+  if (!report.version_known()) return std::nullopt;
   const ByteView chip = report.chip_id();
   if (report.key_info().signing_key() != snp::SigningKey::kVcek || all_zero(chip)) return std::nullopt;
   auto ext = vcek.amd_extensions();
@@ -173,7 +175,14 @@ std::expected<SingleVerification, VerifyFailure> verify_single(const VerifyFlags
   auto resolving = open_resolving(f, *product);
   if (!resolving) return std::unexpected(resolving.error());
   auto& sources = resolving->sources;
-  const kds::ResolveRequest& request = resolving->request;
+  kds::ResolveRequest& request = resolving->request;
+  // The table that came with the report (go-sev-guest's `attest -extended`) is the first
+  // source, as --cert-table would be; an explicit --cert-table wins.
+  if (request.cert_table.empty() && !input.evidence.cert_table().empty()) {
+    auto table = snp::parse_cert_table(input.evidence.cert_table());
+    if (!table) return std::unexpected(VerifyFailure{kExitUsage, file + ": " + table.error().message});
+    request.cert_table = std::move(*table);
+  }
   if (request.files.signer) {
     if (auto why = other_chip(report, *request.files.signer)) {
       return std::unexpected(VerifyFailure{kExitEndorsement, f.vcek + ": " + *why});

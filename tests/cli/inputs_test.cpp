@@ -7,6 +7,7 @@
 
 #include "support/corpus.hpp"
 #include "support/process.hpp"
+#include "veritee/cert_table.hpp"
 
 namespace veritee {
 namespace {
@@ -94,6 +95,40 @@ TEST(Base64Certificates, VcekAndChainAsBase64DerText) {
   args.push_back(path_of("virtee-sev/report_milan.hex"));
   r = run_cli(args);
   EXPECT_EQ(r.exit_code, 0) << explain(r);
+}
+
+// go-sev-guest's `attest -extended`: the report, then the certificate table from the host.
+TEST(ExtendedAttest, ReportWithCertTableIsDetectedAndItsVcekUsed) {
+  VERITEE_REQUIRE_CORPUS();
+  auto row = test::find_row([](const test::ManifestRow& r) {
+    return r.report == "ms-tee-attestation-verification/milan_attestation_report.bin";
+  });
+  if (!row) GTEST_SKIP() << "milan_attestation_report.bin absent";
+  auto vcek = x509::Certificate::load_file(test::corpus_path(row->signer));
+  ASSERT_TRUE(vcek && vcek->size() == 1);
+  auto table = snp::build_cert_table(
+      {{"63da758d-e664-4564-adc5-f4b93be8accd", "vcek", vcek->front().der()}});
+  ASSERT_TRUE(table) << table.error().message;
+  Bytes extended = test::report_bytes_of(*row);
+  extended.insert(extended.end(), table->begin(), table->end());
+  extended.resize(extended.size() + 200, 0);  // the kernel's buffer is zero-padded
+  TempDir dir;
+  auto file = dir.write("attest-extended.bin", extended);
+
+  auto show = run_cli({"show", file.string()});
+  EXPECT_EQ(show.exit_code, 0) << explain(show);
+  EXPECT_NE(show.out.find("report + certificate table (certificate table at 0x4A0: vcek)"),
+            std::string::npos)
+      << show.out;
+  auto r = run_cli({"verify", "--offline", "--cache-dir", (dir / "cache").string(), file.string()});
+  EXPECT_EQ(r.exit_code, 0) << explain(r);
+  EXPECT_NE(r.out.find("endorsement: VCEK from certificate table"), std::string::npos) << r.out;
+
+  // Trailing bytes that are no certificate table stay an error.
+  Bytes junk = test::report_bytes_of(*row);
+  junk.resize(junk.size() + 64, 0x41);
+  auto bad = dir.write("junk.bin", junk);
+  EXPECT_EQ(run_cli({"show", bad.string()}).exit_code, 2);
 }
 
 TEST(GuestHelp, KeyAndCertificatesStateTheirOwnExitCodes) {
