@@ -74,8 +74,8 @@ Result<std::optional<rats::AppraisalPolicy>> appraisal_policy(const AppraisalFla
                       " applies to `veritee serve` only (its nonces); verify ignores it");
     }
   } else {
-    policy.id = "command line";
-    policy.source = "command line";
+    policy.id = "command-line options";
+    policy.source = "command-line options";
   }
 
   // One field: parsed as its report field, or an error naming the option.

@@ -3,6 +3,8 @@
 #include <iostream>
 #include <iterator>
 
+#include "snpguest_dir.hpp"
+
 namespace veritee::cli {
 
 void print_error(const Error& error) { std::cerr << "veritee: " << error.message << '\n'; }
@@ -12,6 +14,12 @@ Result<snp::Evidence> load_evidence_file(const std::string& path) {
   Bytes bytes;
   if (path == "-") {
     bytes.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else if (auto dir = snpguest_dir(path); !dir || *dir) {
+    // A directory of snpguest's files: its report (verify also takes its certificates).
+    if (!dir) return std::unexpected(dir.error());
+    auto read = read_file((*dir)->report);
+    if (!read) return std::unexpected(read.error());
+    bytes = std::move(*read);
   } else {
     auto read = read_file(path);
     if (!read) return std::unexpected(read.error());

@@ -83,7 +83,9 @@ void print_text(const snp::Evidence& ev, const snp::Report& report,
   std::cout << (result.verified() ? "verified: the report is authentic AMD SEV-SNP evidence\n"
                                   : "NOT verified\n");
   if (!a.policy) return;
-  const std::string name = "policy " + a.policy->source + " (" + a.policy->id + ")";
+  const std::string name = a.policy->source == a.policy->id
+                               ? "the policy of the " + a.policy->id
+                               : "policy " + a.policy->source + " (" + a.policy->id + ")";
   if (!a.appraisal) {
     std::cout << "not appraised against " << name << ": the evidence is not authentic\n";
     return;
@@ -244,7 +246,12 @@ nlohmann::json batch_line(const BatchItem& item, const Appraised& a, int code) {
 // the first that applies to any input of 2 (unreadable), 1 (evidence failed), 3 (endorsement
 // missing), 5 (authentic but fails the policy), else 0.
 int run_batch(const Flags& flags) {
-  const VerifyFlags& f = flags.verify;
+  auto with_certs = with_snpguest_files(flags.verify, "");
+  if (!with_certs) {
+    print_error(with_certs.error());
+    return kExitUsage;
+  }
+  const VerifyFlags& f = *with_certs;
   auto product = product_flag(f.product);
   auto now = time_flag(f.at);
   auto inputs = batch_inputs(f);

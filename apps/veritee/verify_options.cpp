@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "snpguest_dir.hpp"
 #include "veritee/cert_table.hpp"
 #include "veritee/report_format.hpp"
 
@@ -96,7 +97,36 @@ void add_verify_endorsement_options(CLI::App& cmd, VerifyFlags& f) {
   cmd.add_option("--cert-table", f.cert_table,
                  "the guest's certificate table (GUID table from SNP_GET_EXT_REPORT or "
                  "configfs-tsm auxblob): the first endorsement source");
+  cmd.add_option("--certs-dir", f.certs_dir,
+                 "a directory `snpguest certificates` wrote (vcek|vlek, ask|asvk, ark as .pem "
+                 "or .der): read as --vcek and --chain. A FILE that is a directory of snpguest's "
+                 "report and certificates (or certs/) is read the same way");
   add_endorsement_flags(cmd, f.sources, kNetworkFlags | kCrlFlag | kBundleFlag);
+}
+
+Result<VerifyFlags> with_snpguest_files(const VerifyFlags& f, const std::string& file) {
+  VerifyFlags out = f;
+  std::optional<SnpguestCerts> certs;
+  if (!f.certs_dir.empty()) {
+    if (!std::filesystem::is_directory(f.certs_dir)) {
+      return fail(Errc::kInvalidInput, "--certs-dir " + f.certs_dir + ": not a directory");
+    }
+    certs = snpguest_certs(f.certs_dir);
+    if (certs->empty()) {
+      return fail(Errc::kInvalidInput, "--certs-dir " + f.certs_dir +
+                                           ": no vcek, vlek, ask, asvk or ark .pem/.der file");
+    }
+  } else {
+    auto dir = snpguest_dir(file);
+    if (!dir) return std::unexpected(dir.error());
+    if (*dir) certs = (*dir)->certs;
+  }
+  // The user's own --vcek and --chain win over the directory's.
+  if (certs && out.vcek.empty() && out.chain.empty()) {
+    if (certs->signer) out.vcek = certs->signer->string();
+    for (const auto& c : certs->chain) out.chain.push_back(c.string());
+  }
+  return out;
 }
 
 std::optional<Result<kds::Resolution>> resolve_trying_products(EndorsementSources& sources,
@@ -161,9 +191,12 @@ std::expected<Resolving, VerifyFailure> open_resolving(const VerifyFlags& f,
                    kds::ResolveRequest{product, std::move(*table), std::move(*files), crl}};
 }
 
-std::expected<SingleVerification, VerifyFailure> verify_single(const VerifyFlags& f,
+std::expected<SingleVerification, VerifyFailure> verify_single(const VerifyFlags& given,
                                                                const std::string& file,
                                                                bool require_crl) {
+  auto flags = with_snpguest_files(given, file);
+  if (!flags) return std::unexpected(VerifyFailure{kExitUsage, flags.error().message});
+  const VerifyFlags& f = *flags;
   auto product = product_flag(f.product);
   if (!product) return std::unexpected(VerifyFailure{kExitUsage, product.error().message});
   auto evidence = load_evidence_file(file);

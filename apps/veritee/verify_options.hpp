@@ -27,6 +27,7 @@ struct VerifyFlags {
   std::string at;
   std::string product;
   std::string cert_table;
+  std::string certs_dir;  // snpguest `certificates` output: vcek/vlek, ask/asvk, ark
   bool json = false;
   bool quiet = false;
   EndorsementFlags sources;
@@ -34,6 +35,10 @@ struct VerifyFlags {
 
 // --vcek --chain --crl --at --product --cert-table, and the endorsement source flags.
 void add_verify_endorsement_options(CLI::App& cmd, VerifyFlags& f);
+
+// The flags with snpguest's certificates (--certs-dir, or a FILE that is a directory of
+// snpguest's files) as --vcek and --chain, unless those were given.
+Result<VerifyFlags> with_snpguest_files(const VerifyFlags& f, const std::string& file);
 
 // A failed step before any check ran: why, and the exit code (2 or 3).
 struct VerifyFailure {

@@ -28,13 +28,7 @@ std::string explain(const test::CommandResult& r) {
 }
 
 std::string hex_of(const Bytes& b, std::size_t off, std::size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = off; i < off + n; ++i) {
-    s.push_back(digits[b[i] >> 4]);
-    s.push_back(digits[b[i] & 15]);
-  }
-  return s;
+  return to_hex(ByteView(b).subspan(off, n));
 }
 
 // The same hex with its first digit changed: one field value the report does not have.

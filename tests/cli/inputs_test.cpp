@@ -131,6 +131,35 @@ TEST(ExtendedAttest, ReportWithCertTableIsDetectedAndItsVcekUsed) {
   EXPECT_EQ(run_cli({"show", bad.string()}).exit_code, 2);
 }
 
+// snpguest: `snpguest report` and `snpguest certificates pem DIR` output.
+TEST(Snpguest, ReportAndCertsDirectoryVerify) {
+  VERITEE_REQUIRE_CORPUS();
+  auto row = test::find_row([](const test::ManifestRow& r) {
+    return r.report == "ms-tee-attestation-verification/milan_attestation_report.bin";
+  });
+  if (!row) GTEST_SKIP() << "milan_attestation_report.bin absent";
+  TempDir dir;
+  std::filesystem::create_directory(dir / "certs");
+  dir.write("attestation-report.bin", test::report_bytes_of(*row));
+  dir.write("certs/vcek.pem", test::read_corpus(row->signer));
+  auto chain = x509::Certificate::load_file(test::corpus_path(row->chain));
+  ASSERT_TRUE(chain && chain->size() == 2);
+  for (const auto& c : *chain) {
+    dir.write(c.is_self_issued() ? "certs/ark.der" : "certs/ask.der", c.der());
+  }
+  auto show = run_cli({"show", dir.path().string()});
+  EXPECT_EQ(show.exit_code, 0) << explain(show);
+  EXPECT_NE(show.out.find("snpguest files: report attestation-report.bin"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("vcek.pem, ask.der, ark.der"), std::string::npos) << show.out;
+  auto r = run_cli({"verify", "--offline", "--cache-dir", (dir / "cache").string(), dir.path().string()});
+  EXPECT_EQ(r.exit_code, 0) << explain(r);
+  auto j = run_cli({"verify", "--json", "--certs-dir", (dir / "certs").string(),
+                    (dir / "attestation-report.bin").string()});
+  EXPECT_EQ(j.exit_code, 0) << explain(j);
+  EXPECT_NE(j.out.find("certs/vcek.pem"), std::string::npos) << j.out;
+  EXPECT_EQ(run_cli({"verify", "--certs-dir", (dir / "nope").string(), dir.path().string()}).exit_code, 2);
+}
+
 TEST(GuestHelp, KeyAndCertificatesStateTheirOwnExitCodes) {
   auto key = run_cli({"key", "--help"});
   EXPECT_EQ(key.exit_code, 0);
