@@ -69,6 +69,10 @@ const Registration kPolicy{
     {"policy", "Write a policy pinning a golden report, or check a policy file", 25,
      [](CLI::App& cmd) -> Runner {
        cmd.require_subcommand(1);
+       cmd.footer(
+           "Exit codes: from-report 0 written, 1 the report does not verify, 2 usage error or "
+           "unreadable input, 3 an endorsement is missing or unusable; check 0 the policy "
+           "loads, 2 it does not (with the file and line).");
        auto from = std::make_shared<FromReportFlags>();
        CLI::App* from_cmd = cmd.add_subcommand(
            "from-report", "Write a commented TOML policy pinning what a verified golden report shows");
