@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "veritee/evidence.hpp"
+#include "veritee/snp/evidence.hpp"
 
 namespace veritee::bench {
 namespace {
@@ -33,7 +33,7 @@ std::vector<std::string> split(const std::string& line, char sep) {
 
 }  // namespace
 
-x509::TimePoint BenchCase::now() const { return at ? *at : std::chrono::system_clock::now(); }
+veritee::TimePoint BenchCase::now() const { return at ? *at : std::chrono::system_clock::now(); }
 
 std::filesystem::path corpus_dir() {
   if (const char* env = std::getenv("VERITEE_CORPUS"); env && *env) return env;
@@ -83,7 +83,7 @@ std::vector<BenchCase> bench_cases(const std::string& only) {
     c.signer = dir / r[5];
     c.chain.push_back(dir / r[6]);
     if (r[7] != "-") {
-      auto t = x509::parse_time(r[7]);
+      auto t = veritee::parse_time(r[7]);
       if (!t) throw std::runtime_error("manifest time " + r[7] + ": " + t.error().message);
       c.at = *t;
     }

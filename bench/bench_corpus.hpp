@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "veritee/bytes.hpp"
-#include "veritee/endorsements.hpp"
-#include "veritee/certificate.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/verify/endorsements.hpp"
+#include "veritee/x509/certificate.hpp"
 
 namespace veritee::bench {
 
@@ -20,8 +20,8 @@ struct BenchCase {
   std::filesystem::path report;              // absolute
   std::filesystem::path signer;              // VCEK (PEM or DER)
   std::vector<std::filesystem::path> chain;  // ASK+ARK PEM
-  std::optional<x509::TimePoint> at;         // MANIFEST "at", when the chain needs one
-  x509::TimePoint now() const;               // `at`, else the current time
+  std::optional<veritee::TimePoint> at;         // MANIFEST "at", when the chain needs one
+  veritee::TimePoint now() const;               // `at`, else the current time
 };
 
 // $VERITEE_CORPUS, else the directory the build was configured with.

@@ -14,8 +14,8 @@
 
 #include <openssl/evp.h>
 
-#include "veritee/bytes.hpp"
-#include "veritee/certificate.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/x509/certificate.hpp"
 
 namespace veritee::bench {
 

@@ -9,7 +9,7 @@
 //   parse_view/<case>       Report::parse + findings only (no JSON)
 //   verify_cached/<case>    Verifier::verify with the chain already in the VerifiedLinks memo
 //                           and the VCEK already parsed (the fleet steady state), then
-//                           rats::appraise against a realistic policy when rats is built
+//                           verify::appraise against a realistic policy when rats is built
 //   verify_cold/<case>      from files: read + decode the report, load VCEK and chain files,
 //                           verify everything with no memo
 //   verify_cold_mem/<case>  the same from bytes already in memory (what the npm peers time)
@@ -52,13 +52,13 @@
 
 #include "bench_corpus.hpp"
 #include "raw_floor.hpp"
-#include "veritee/batch_verifier.hpp"
-#include "veritee/evidence.hpp"
-#include "veritee/report_format.hpp"
-#include "veritee/verifier.hpp"
+#include "veritee/verify/batch_verifier.hpp"
+#include "veritee/snp/evidence.hpp"
+#include "veritee/snp/report_format.hpp"
+#include "veritee/verify/verifier.hpp"
 #ifdef VERITEE_BENCH_HAVE_RATS
-#include "veritee/rats/appraisal.hpp"
-#include "veritee/rats/policy.hpp"
+#include "veritee/verify/appraisal.hpp"
+#include "veritee/rats/policy_file.hpp"
 #endif
 
 namespace veritee::bench {
@@ -73,7 +73,7 @@ struct Prepared {
   std::unique_ptr<RawChain> chain;
   VerifyOptions options;
 #ifdef VERITEE_BENCH_HAVE_RATS
-  rats::AppraisalPolicy policy;  // realistic: pins this guest's values (see realistic_policy)
+  verify::AppraisalPolicy policy;  // realistic: pins this guest's values (see realistic_policy)
 #endif
 };
 
@@ -82,7 +82,7 @@ struct Prepared {
 // measurement among three allowed, its HOST_DATA, FAMILY_ID, IMAGE_ID, VMPL, chip, product,
 // signing key, GUEST_SVN, firmware build and a TCB minimum equal to its REPORTED_TCB; debug
 // and migration agent refused. Parsed from TOML once, outside the loop.
-rats::AppraisalPolicy realistic_policy(const snp::Report& r, snp::Product product) {
+verify::AppraisalPolicy realistic_policy(const snp::Report& r, snp::Product product) {
   const auto tcb = r.reported_tcb().decode(product);
   std::string chip = to_hex(product == snp::Product::kTurin ? r.chip_id().first(8) : r.chip_id());
   std::string toml;
@@ -144,7 +144,7 @@ std::unique_ptr<Prepared> prepare(const BenchCase& spec) {
   }
 #ifdef VERITEE_BENCH_HAVE_RATS
   p->policy = realistic_policy(*report, *result.product);
-  auto appraisal = rats::appraise(*report, result.product, p->policy);
+  auto appraisal = verify::appraise(*report, result.product, p->policy);
   if (!appraisal.checks.passed()) {
     std::string why;
     for (const auto& c : appraisal.checks.checks) {
@@ -161,7 +161,7 @@ bool verify_and_appraise(const Verifier& verifier, const Prepared& p) {
   auto result = verifier.verify(*report, p.loaded.endorsements, p.options);
   bool ok = result.verified();
 #ifdef VERITEE_BENCH_HAVE_RATS
-  auto appraisal = rats::appraise(*report, result.product, p.policy);
+  auto appraisal = verify::appraise(*report, result.product, p.policy);
   ok = ok && appraisal.checks.passed();
   benchmark::DoNotOptimize(appraisal);
 #endif
@@ -229,7 +229,7 @@ void BM_parse_view(benchmark::State& state, const Prepared* p) {
 
 void BM_verify_cached(benchmark::State& state, const Prepared* p) {
   VerifiedLinks memo;
-  Verifier verifier(x509::TrustStore::amd(), memo);
+  Verifier verifier(snp::TrustStore::amd(), memo);
   {
     auto report = snp::Report::parse(p->loaded.report);
     if (!verifier.verify(*report, p->loaded.endorsements, p->options).verified()) {
@@ -348,7 +348,7 @@ void paired(benchmark::State& state, Floor floor, Case op) {
 
 void BM_pair_cached(benchmark::State& state, const Prepared* p) {
   VerifiedLinks memo;
-  Verifier verifier(x509::TrustStore::amd(), memo);
+  Verifier verifier(snp::TrustStore::amd(), memo);
   auto warm = snp::Report::parse(p->loaded.report);
   if (!verifier.verify(*warm, p->loaded.endorsements, p->options).verified()) {
     state.SkipWithError("does not verify");
@@ -421,7 +421,7 @@ std::vector<Op> profile_ops(std::vector<std::unique_ptr<VerifiedLinks>>& memos) 
     memos.push_back(std::make_unique<VerifiedLinks>());
     VerifiedLinks* memo = memos.back().get();
     ops.push_back({"verify_cached" + n, [p, memo] {
-                     Verifier verifier(x509::TrustStore::amd(), *memo);
+                     Verifier verifier(snp::TrustStore::amd(), *memo);
                      benchmark::DoNotOptimize(verify_and_appraise(verifier, *p));
                    }});
     ops.push_back({"verify_cold" + n, [p] { verify_cold_from_files(*p); }});
@@ -503,13 +503,13 @@ std::size_t run_batch_once(const std::vector<std::string>& files, std::string& o
   // One `now` for all: the corpus cases used here need no historic time.
   const VerifyOptions options = cases().front()->options;
   VerifiedLinks memo;
-  Verifier verifier(x509::TrustStore::amd(), memo);
+  Verifier verifier(snp::TrustStore::amd(), memo);
   MemoizedLookup lookup(endorsements_from_files);
   EndorsementLookup by_ref = [&lookup](const snp::Report& r) { return lookup(r); };
   std::size_t failed = 0;
   out.clear();
   verify_batch(files, by_ref, verifier, options, 0, [&](const BatchItem& item) {
-    nlohmann::json line{{"input", item.input}, {"exit_code", static_cast<int>(item.exit_code)}};
+    nlohmann::json line{{"input", item.input}, {"verdict", static_cast<int>(item.verdict)}};
     if (item.result) {
       line["verified"] = item.result->verified();
       nlohmann::json checks = nlohmann::json::array();
@@ -520,7 +520,7 @@ std::size_t run_batch_once(const std::vector<std::string>& files, std::string& o
     } else {
       line["error"] = item.error;
     }
-    if (item.exit_code != kExitVerified) ++failed;
+    if (item.verdict != Verdict::kVerified) ++failed;
     out += line.dump();
     out += '\n';
   });
@@ -660,7 +660,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("veritee_cases", only.empty() ? "genoa,milan,turin" : only);
   benchmark::AddCustomContext("veritee_threads", std::to_string(threads));
 #ifdef VERITEE_BENCH_HAVE_RATS
-  benchmark::AddCustomContext("veritee_appraisal", "verify_cached includes rats::appraise");
+  benchmark::AddCustomContext("veritee_appraisal", "verify_cached includes verify::appraise");
 #else
   benchmark::AddCustomContext("veritee_appraisal", "none: the rats module is not built");
 #endif

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "veritee/certificate.hpp"
-#include "veritee/crl.hpp"
+#include "veritee/x509/certificate.hpp"
+#include "veritee/x509/crl.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   veritee::ByteView input(data, size);
@@ -38,6 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   std::string_view text(reinterpret_cast<const char*>(data), size < 64 ? size : 64);
-  if (auto t = veritee::x509::parse_time(text)) (void)veritee::x509::format_time(*t);
+  if (auto t = veritee::parse_time(text)) (void)veritee::format_time(*t);
   return 0;
 }

@@ -4,9 +4,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "veritee/cert_table.hpp"
-#include "veritee/evidence.hpp"
-#include "veritee/hcl_report.hpp"
+#include "veritee/snp/cert_table.hpp"
+#include "veritee/snp/evidence.hpp"
+#include "veritee/snp/hcl_report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   veritee::ByteView input(data, size);

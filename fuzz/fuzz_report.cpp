@@ -6,8 +6,8 @@
 #include <optional>
 #include <utility>
 
-#include "veritee/report.hpp"
-#include "veritee/report_format.hpp"
+#include "veritee/snp/report.hpp"
+#include "veritee/snp/report_format.hpp"
 
 namespace {
 

@@ -1,7 +1,8 @@
 #include "appraisal_options.hpp"
 
-#include "veritee/guest_policy.hpp"
-#include "veritee/rats/policy_values.hpp"
+#include "veritee/snp/guest_policy.hpp"
+#include "veritee/rats/policy_file.hpp"
+#include "veritee/verify/policy_values.hpp"
 
 namespace veritee::cli {
 namespace {
@@ -54,7 +55,7 @@ void add_appraisal_flags(CLI::App& cmd, AppraisalFlags& f) {
       ->allow_extra_args(false);
 }
 
-Result<std::optional<rats::AppraisalPolicy>> appraisal_policy(const AppraisalFlags& f,
+Result<std::optional<verify::AppraisalPolicy>> appraisal_policy(const AppraisalFlags& f,
                                                               std::vector<std::string>& notes) {
   const bool any_field =
       !f.measurements.empty() || !f.report_data.empty() || !f.host_data.empty() ||
@@ -62,9 +63,9 @@ Result<std::optional<rats::AppraisalPolicy>> appraisal_policy(const AppraisalFla
       !f.author_key_digest.empty() || !f.chip_id.empty() || !f.report_id.empty() || f.vmpl ||
       f.min_guest_svn || f.min_build || !f.min_tcb.empty() || !f.min_launch_tcb.empty() ||
       !f.min_version.empty() || f.allow_debug || !f.require_policy_bits.empty();
-  if (f.policy_file.empty() && !any_field) return std::optional<rats::AppraisalPolicy>{};
+  if (f.policy_file.empty() && !any_field) return std::optional<verify::AppraisalPolicy>{};
 
-  rats::AppraisalPolicy policy;
+  verify::AppraisalPolicy policy;
   if (!f.policy_file.empty()) {
     auto loaded = rats::load_policy_file(f.policy_file);
     if (!loaded) return std::unexpected(loaded.error());
@@ -82,7 +83,7 @@ Result<std::optional<rats::AppraisalPolicy>> appraisal_policy(const AppraisalFla
   auto field = [&](const std::string& value, const char* flag, const char* name,
                    std::initializer_list<std::size_t> sizes) -> Result<std::optional<Bytes>> {
     if (value.empty()) return std::optional<Bytes>{};
-    auto bytes = rats::field_hex(value, sizes);
+    auto bytes = verify::field_hex(value, sizes);
     if (!bytes) return std::unexpected(flag_error(flag, name, bytes.error()));
     return std::optional<Bytes>{std::move(*bytes)};
   };
@@ -126,13 +127,13 @@ Result<std::optional<rats::AppraisalPolicy>> appraisal_policy(const AppraisalFla
   for (auto [text, flag, rule] : {std::tuple{&f.min_tcb, "--min-tcb", &policy.min_tcb},
                                   std::tuple{&f.min_launch_tcb, "--min-launch-tcb", &policy.min_launch_tcb}}) {
     if (text->empty()) continue;
-    auto parsed = rats::tcb_minimum_text(*text);
+    auto parsed = verify::tcb_minimum_text(*text);
     if (!parsed) return fail(Errc::kInvalidInput, std::string(flag) + ": " + parsed.error().message);
     *rule = std::move(*parsed);
   }
   if (!f.min_version.empty()) {
     bool has_build = false;
-    auto v = rats::version_text(f.min_version, &has_build);
+    auto v = verify::version_text(f.min_version, &has_build);
     if (!v) return fail(Errc::kInvalidInput, "--min-version: " + v.error().message);
     policy.min_version = *v;
     policy.min_version_has_build = has_build;
@@ -141,13 +142,13 @@ Result<std::optional<rats::AppraisalPolicy>> appraisal_policy(const AppraisalFla
   if (!f.require_policy_bits.empty()) {
     policy.required_policy_bits.clear();
     for (const std::string& name : f.require_policy_bits) {
-      auto bit = rats::named_bit(snp::GuestPolicy::bits(), name);
+      auto bit = verify::named_bit(snp::GuestPolicy::bits(), name);
       if (!bit) return fail(Errc::kInvalidInput, "--require-policy-bit: " + bit.error().message);
       policy.required_policy_bits.push_back(std::move(*bit));
     }
   }
   if (!f.policy_file.empty() && any_field) policy.id += " with command-line values";
-  return std::optional<rats::AppraisalPolicy>{std::move(policy)};
+  return std::optional<verify::AppraisalPolicy>{std::move(policy)};
 }
 
 }  // namespace veritee::cli

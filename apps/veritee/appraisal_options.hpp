@@ -10,9 +10,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "veritee/error.hpp"
-#include "veritee/rats/appraisal.hpp"
-#include "veritee/rats/policy.hpp"
+#include "veritee/common/error.hpp"
+#include "veritee/verify/appraisal.hpp"
+#include "veritee/verify/policy.hpp"
 
 namespace veritee::cli {
 
@@ -32,7 +32,7 @@ void add_appraisal_flags(CLI::App& cmd, AppraisalFlags& flags);
 
 // The policy the flags ask for; nullopt when they ask for none. Errors name the option.
 // `notes` receives what the file sets that only the service uses.
-Result<std::optional<rats::AppraisalPolicy>> appraisal_policy(const AppraisalFlags& flags,
+Result<std::optional<verify::AppraisalPolicy>> appraisal_policy(const AppraisalFlags& flags,
                                                               std::vector<std::string>& notes);
 
 }  // namespace veritee::cli

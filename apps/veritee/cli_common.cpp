@@ -52,9 +52,9 @@ Result<std::optional<snp::Product>> product_flag(const std::string& value) {
   return std::optional<snp::Product>{*p};
 }
 
-Result<x509::TimePoint> time_flag(const std::string& value) {
+Result<veritee::TimePoint> time_flag(const std::string& value) {
   if (value.empty()) return std::chrono::system_clock::now();
-  return x509::parse_time(value);
+  return veritee::parse_time(value);
 }
 
 }  // namespace veritee::cli

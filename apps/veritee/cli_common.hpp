@@ -4,10 +4,11 @@
 #include <optional>
 #include <string>
 
-#include "veritee/certificate.hpp"
-#include "veritee/error.hpp"
-#include "veritee/evidence.hpp"
-#include "veritee/product.hpp"
+#include "veritee/x509/certificate.hpp"
+#include "veritee/common/error.hpp"
+#include "exit_codes.hpp"
+#include "veritee/snp/evidence.hpp"
+#include "veritee/snp/product.hpp"
 
 namespace veritee::cli {
 
@@ -34,6 +35,6 @@ std::optional<ReportInput> read_report_input(const std::string& path,
 Result<std::optional<snp::Product>> product_flag(const std::string& value);
 
 // --at value (RFC 3339), now when empty.
-Result<x509::TimePoint> time_flag(const std::string& value);
+Result<veritee::TimePoint> time_flag(const std::string& value);
 
 }  // namespace veritee::cli

@@ -38,7 +38,7 @@ int exit_for(const Error& e) {
     case Errc::kUnsupported: return kExitUsage;
     case Errc::kEndorsementMissing:
     case Errc::kEndorsementInvalid: return kExitEndorsement;
-    default: return kExitProvider;  // device, provider or verifier unavailable
+    default: return kExitUnavailable;  // device, provider or verifier unavailable
   }
 }
 

@@ -7,7 +7,7 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
-#include "veritee/check.hpp"
+#include "veritee/verify/check.hpp"
 
 namespace veritee::cli {
 namespace {
@@ -25,13 +25,13 @@ int run_bundle(const BundleFlags& f) {
     print_error(product.error());
     return kExitUsage;
   }
-  const auto& roots = x509::TrustStore::amd();
+  const auto& roots = snp::TrustStore::amd();
   auto sources = EndorsementSources::open(f.sources, roots, true, true);
   if (!sources) {
     print_error(sources.error());
     return kExitEndorsement;
   }
-  kds::EndorsementCache bundle(f.out, kds::CacheOptions{false, false, {}, [](const auto& m) {
+  endorse::EndorsementCache bundle(f.out, endorse::CacheOptions{false, false, {}, [](const auto& m) {
                                                           std::cerr << "veritee: " << m << '\n';
                                                         }});
   auto fetcher = (*sources)->fetcher();
@@ -49,7 +49,7 @@ int run_bundle(const BundleFlags& f) {
       rc = std::max(rc, static_cast<int>(kExitUsage));
       continue;
     }
-    auto added = kds::add_to_bundle(bundle, fetcher, *report, *product, !f.sources.no_crl, roots);
+    auto added = endorse::add_to_bundle(bundle, fetcher, *report, *product, !f.sources.no_crl, roots);
     if (!added) {
       print_error(path + ": " + added.error().message);
       rc = kExitEndorsement;

@@ -15,7 +15,6 @@
 namespace veritee::cli {
 namespace {
 
-constexpr int kExitUnavailable = 4;
 
 struct CheckFlags {
   std::string token;

@@ -24,7 +24,7 @@ int run_doctor(const GuestFlags& f) {
   }
   if (!report.any_provider()) {
     std::cout << "no evidence provider is available on this machine\n";
-    return kExitProvider;
+    return kExitUnavailable;
   }
   return kExitVerified;
 }

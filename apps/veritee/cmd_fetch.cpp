@@ -7,8 +7,8 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
-#include "veritee/check.hpp"
-#include "veritee/report_format.hpp"
+#include "veritee/verify/check.hpp"
+#include "veritee/snp/report_format.hpp"
 
 namespace veritee::cli {
 namespace {
@@ -30,7 +30,7 @@ std::string pem_block(std::string_view label, ByteView der) {
 
 // --out FILE gets the bytes as KDS serves them (DER VCEK, PEM chain, DER CRL); stdout gets PEM.
 template <class T>
-int emit(const Result<kds::Fetched<T>>& fetched, const std::string& what, const FetchFlags& f,
+int emit(const Result<endorse::Fetched<T>>& fetched, const std::string& what, const FetchFlags& f,
          const std::string& pem) {
   if (!fetched) {
     print_error(fetched.error());
@@ -66,12 +66,12 @@ int run_fetch_vcek(const FetchFlags& f) {
     print_error("cannot tell the product line: " + context.problem + "; pass --product");
     return kExitUsage;
   }
-  auto request = kds::VcekRequest::from_report(report, *context.product);
+  auto request = endorse::VcekRequest::from_report(report, *context.product);
   if (!request) {
     print_error(request.error());
     return kExitEndorsement;
   }
-  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), true, true);
+  auto sources = EndorsementSources::open(f.sources, snp::TrustStore::amd(), true, true);
   if (!sources) {
     print_error(sources.error());
     return kExitEndorsement;
@@ -88,14 +88,14 @@ int run_fetch_chain(const FetchFlags& f, bool crl) {
     print_error(product.error());
     return kExitUsage;
   }
-  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), true, true);
+  auto sources = EndorsementSources::open(f.sources, snp::TrustStore::amd(), true, true);
   if (!sources) {
     print_error(sources.error());
     return kExitEndorsement;
   }
-  const kds::Line line = f.vlek ? kds::Line::kVlek : kds::Line::kVcek;
+  const endorse::Line line = f.vlek ? endorse::Line::kVlek : endorse::Line::kVcek;
   const std::string what = std::string(snp::kds_name(*product)) + " " +
-                           std::string(kds::to_string(line)) + (crl ? " CRL" : " cert_chain");
+                           std::string(endorse::to_string(line)) + (crl ? " CRL" : " cert_chain");
   auto fetcher = (*sources)->fetcher();
   if (crl) {
     auto got = fetcher.crl(*product, line);

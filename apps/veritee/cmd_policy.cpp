@@ -6,9 +6,10 @@
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
+#include "exit_codes.hpp"
 #include "verify_options.hpp"
-#include "veritee/rats/policy.hpp"
-#include "veritee/rats/policy_writer.hpp"
+#include "veritee/verify/policy.hpp"
+#include "veritee/rats/policy_file.hpp"
 
 namespace veritee::cli {
 namespace {
@@ -32,7 +33,7 @@ int run_from_report(const FromReportFlags& f) {
     }
     print_error(file + ": the report does not verify; a policy is only written from authentic "
                        "evidence (`veritee verify` shows every check)");
-    return result.checks.exit_code();
+    return exit_code_of(result.checks.verdict());
   }
   // A verified report has a product: the chain's ARK is one product's.
   const snp::Product product = result.product.value();

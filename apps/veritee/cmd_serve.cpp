@@ -98,14 +98,14 @@ int run_serve(const ServeFlags& f) {
     key = rats::SigningKey::load_or_create(*dir, *alg);
   }
   if (!key) return print_error(key.error()), kExitUsage;
-  std::optional<x509::TimePoint> at;
+  std::optional<veritee::TimePoint> at;
   if (!f.at.empty()) {
-    auto t = x509::parse_time(f.at);
+    auto t = veritee::parse_time(f.at);
     if (!t) return print_error(t.error()), kExitUsage;
     at = *t;
   }
   // The sources outlive the service (declared first, destroyed last).
-  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), true, true);
+  auto sources = EndorsementSources::open(f.sources, snp::TrustStore::amd(), true, true);
   if (!sources) return print_error(sources.error()), kExitUsage;
   EndorsementSources* src = sources->get();
 
@@ -123,7 +123,7 @@ int run_serve(const ServeFlags& f) {
                          : src->client()  ? rats::CrlMode::kRequired
                                           : rats::CrlMode::kIfAvailable;
   if (at) config.appraiser.verification_clock = [t = *at] { return t; };
-  config.appraiser.endorsements = [src](const snp::Report& report, const kds::ResolveRequest& request) {
+  config.appraiser.endorsements = [src](const snp::Report& report, const endorse::ResolveRequest& request) {
     return src->resolver().resolve(report, request);
   };
   config.extra_metrics = [src] {
@@ -134,10 +134,15 @@ int run_serve(const ServeFlags& f) {
   };
 
   const std::string kid = rats::jwk_thumbprint(*key);
-  rats::VerifierService service(std::move(config));
+  auto created = rats::VerifierService::create(std::move(config));
+  if (!created) {
+    print_error(created.error());
+    return kExitUsage;
+  }
+  rats::VerifierService& service = **created;
   if (auto ok = service.bind(); !ok) {
     print_error(ok.error());
-    return 4;
+    return kExitUnavailable;
   }
   std::cerr << "veritee serve: listening on " << listen->first << ":" << service.port()
             << " (policy " << policy->id << "; " << rats::to_string(key->alg()) << " key " << kid
@@ -149,7 +154,7 @@ int run_serve(const ServeFlags& f) {
     service.run();
   }
   std::cerr << "veritee serve: stopped" << std::endl;
-  return 0;
+  return kExitVerified;
 }
 
 const Registration kServe{

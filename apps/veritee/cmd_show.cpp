@@ -5,8 +5,8 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "snpguest_dir.hpp"
-#include "veritee/check.hpp"
-#include "veritee/report_format.hpp"
+#include "veritee/verify/check.hpp"
+#include "veritee/snp/report_format.hpp"
 
 namespace veritee::cli {
 namespace {

@@ -13,9 +13,10 @@
 #include "appraisal_options.hpp"
 #include "cli_common.hpp"
 #include "command_registry.hpp"
+#include "exit_codes.hpp"
 #include "verify_options.hpp"
-#include "veritee/batch_verifier.hpp"
-#include "veritee/report_format.hpp"
+#include "veritee/verify/batch_verifier.hpp"
+#include "veritee/snp/report_format.hpp"
 
 namespace veritee::cli {
 namespace {
@@ -26,7 +27,7 @@ struct Flags {
 };
 
 // Whether an endorsement came from somewhere the user did not name (table, bundle, cache, KDS).
-bool worth_showing(const std::vector<kds::Provenance>& provenance) {
+bool worth_showing(const std::vector<endorse::Provenance>& provenance) {
   for (const auto& p : provenance) {
     if (!p.source.starts_with("file ") && !p.source.starts_with("pinned") &&
         !p.source.starts_with("none")) {
@@ -38,22 +39,22 @@ bool worth_showing(const std::vector<kds::Provenance>& provenance) {
 
 // The appraisal of one verified report, when a policy was given.
 struct Appraised {
-  const rats::AppraisalPolicy* policy = nullptr;
-  std::optional<rats::Appraisal> appraisal;  // absent: not authentic, so not appraised
+  const verify::AppraisalPolicy* policy = nullptr;
+  std::optional<verify::Appraisal> appraisal;  // absent: not authentic, so not appraised
 
   bool failed() const { return appraisal && !appraisal->checks.passed(); }
 };
 
-Appraised appraise(const rats::AppraisalPolicy* policy, const snp::Report& report,
+Appraised appraise(const verify::AppraisalPolicy* policy, const snp::Report& report,
                    const VerificationResult& result) {
   Appraised out{policy, std::nullopt};
-  if (policy && result.verified()) out.appraisal = rats::appraise(report, result.product, *policy);
+  if (policy && result.verified()) out.appraisal = verify::appraise(report, result.product, *policy);
   return out;
 }
 
 // 0, 1 or 3 from the authenticity checks; 5 when authentic evidence fails the policy.
 int exit_code(const VerificationResult& result, const Appraised& a) {
-  const int code = result.checks.exit_code();
+  const int code = exit_code_of(result.checks.verdict());
   return code == kExitVerified && a.failed() ? static_cast<int>(kExitPolicy) : code;
 }
 
@@ -66,7 +67,7 @@ void print_check(const Check& c) {
 }
 
 void print_text(const snp::Evidence& ev, const snp::Report& report,
-                const VerificationResult& result, const kds::Resolution& resolution,
+                const VerificationResult& result, const endorse::Resolution& resolution,
                 const Appraised& a) {
   std::cout << "evidence: " << ev.describe() << ", report version " << report.version() << '\n';
   if (worth_showing(resolution.provenance)) {
@@ -130,7 +131,7 @@ nlohmann::json policy_json(const Appraised& a) {
 
 nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
                        const VerificationResult& result, std::optional<snp::Product> user,
-                       const kds::Resolution& resolution, const Appraised& a) {
+                       const endorse::Resolution& resolution, const Appraised& a) {
   nlohmann::json checks = nlohmann::json::array();
   for (const Check& c : result.checks.checks) checks.push_back(check_json(c, "authenticity"));
   if (a.appraisal) {
@@ -166,7 +167,7 @@ int report_failure(const VerifyFlags& f, const std::string& file, int code, cons
 }
 
 // The policy the options ask for; prints the notes (unless --quiet).
-Result<std::optional<rats::AppraisalPolicy>> load_policy(const Flags& f) {
+Result<std::optional<verify::AppraisalPolicy>> load_policy(const Flags& f) {
   std::vector<std::string> notes;
   auto policy = appraisal_policy(f.appraisal, notes);
   if (!f.verify.quiet) {
@@ -180,7 +181,7 @@ int run_verify(const Flags& flags) {
   const std::string& file = f.files.front();
   auto policy = load_policy(flags);
   if (!policy) return report_failure(f, file, kExitUsage, policy.error().message);
-  const rats::AppraisalPolicy* p = *policy ? &**policy : nullptr;
+  const verify::AppraisalPolicy* p = *policy ? &**policy : nullptr;
   auto verified = verify_single(f, file, p && p->require_crl);
   if (!verified) return report_failure(f, file, verified.error().exit_code, verified.error().message);
   const snp::Report report = verified->report();
@@ -263,14 +264,14 @@ int run_batch(const Flags& flags) {
       return kExitUsage;
     }
   }
-  const rats::AppraisalPolicy* p = *policy ? &**policy : nullptr;
+  const verify::AppraisalPolicy* p = *policy ? &**policy : nullptr;
   auto resolving = open_resolving(f, *product);
   if (!resolving) {
     print_error(resolving.error().message);
     return resolving.error().exit_code;
   }
   auto& sources = resolving->sources;
-  const kds::ResolveRequest& request = resolving->request;
+  const endorse::ResolveRequest& request = resolving->request;
   MemoizedLookup lookup([&](const snp::Report& report) -> Result<Endorsements> {
     if (request.files.signer) {
       if (auto why = other_chip(report, *request.files.signer)) {
@@ -279,21 +280,21 @@ int run_batch(const Flags& flags) {
     }
     std::vector<std::string> attempts;  // batch lines carry no trace: the first line that resolves
     auto tried = resolve_trying_products(
-        *sources, report, request, [](snp::Product, const kds::Resolution&) { return true; }, attempts);
+        *sources, report, request, [](snp::Product, const endorse::Resolution&) { return true; }, attempts);
     auto resolution = tried ? std::move(*tried) : sources->resolver().resolve(report, request);
     if (!resolution) return std::unexpected(resolution.error());
     return std::move(resolution->endorsements);
   });
   VerifiedLinks memo;
-  Verifier verifier(x509::TrustStore::amd(), memo);
+  Verifier verifier(snp::TrustStore::amd(), memo);
   VerifyOptions options{*now, *product,
-                        (p && p->require_crl) || request.crl == kds::CrlPolicy::kRequired};
+                        (p && p->require_crl) || request.crl == endorse::CrlPolicy::kRequired};
   bool usage = false, evidence = false, endorsement = false, appraisal = false;
   verify_batch(
       *inputs, [&](const snp::Report& r) { return lookup(r); }, verifier, options, f.threads,
       [&](const BatchItem& item) {
         Appraised a{p, std::nullopt};
-        int code = item.exit_code;
+        int code = exit_code_of(item.verdict);
         if (item.result) {
           auto report = snp::Report::parse(item.report);
           if (report) a = appraise(p, *report, *item.result);

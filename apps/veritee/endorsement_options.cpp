@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "veritee/check.hpp"
+#include "veritee/verify/check.hpp"
 
 namespace veritee::cli {
 
@@ -14,17 +14,17 @@ std::chrono::milliseconds from_seconds(double seconds) {
 }
 
 // One line per event, for a user watching a slow or rate-limited fetch.
-void print_event(const kds::KdsEvent& event) {
+void print_event(const endorse::KdsEvent& event) {
   switch (event.kind) {
-    case kds::KdsEvent::Kind::kRequest:
+    case endorse::KdsEvent::Kind::kRequest:
       std::cerr << "veritee: GET " << event.url << '\n';
       break;
-    case kds::KdsEvent::Kind::kResponse:
+    case endorse::KdsEvent::Kind::kResponse:
       std::cerr << "veritee: HTTP " << event.status << " (" << event.bytes << " bytes) from "
                 << event.url << '\n';
       break;
-    case kds::KdsEvent::Kind::kWait:
-    case kds::KdsEvent::Kind::kFailure:
+    case endorse::KdsEvent::Kind::kWait:
+    case endorse::KdsEvent::Kind::kFailure:
       std::cerr << "veritee: " << event.message << '\n';
       break;
   }
@@ -62,7 +62,7 @@ void add_endorsement_flags(CLI::App& cmd, EndorsementFlags& f, unsigned which) {
 }
 
 Result<std::unique_ptr<EndorsementSources>> EndorsementSources::open(
-    const EndorsementFlags& f, const x509::TrustStore& roots, bool use_cache, bool use_network) {
+    const EndorsementFlags& f, const snp::TrustStore& roots, bool use_cache, bool use_network) {
   auto sources = std::make_unique<EndorsementSources>();
   sources->roots_ = &roots;
   auto notify = [](const std::string& message) { std::cerr << "veritee: " << message << '\n'; };
@@ -70,24 +70,24 @@ Result<std::unique_ptr<EndorsementSources>> EndorsementSources::open(
     if (!std::filesystem::is_directory(f.bundle_dir)) {
       return fail(Errc::kIo, "--endorsements " + f.bundle_dir + ": not a directory");
     }
-    sources->bundle_.emplace(f.bundle_dir, kds::CacheOptions{true, false, {}, notify});
+    sources->bundle_.emplace(f.bundle_dir, endorse::CacheOptions{true, false, {}, notify});
   }
   if (use_cache) {
     Result<std::filesystem::path> dir = f.cache_dir.empty()
-                                            ? kds::EndorsementCache::default_dir()
+                                            ? endorse::EndorsementCache::default_dir()
                                             : Result<std::filesystem::path>(f.cache_dir);
     if (dir) {
-      sources->cache_.emplace(*dir, kds::CacheOptions{false, true, {}, notify});
+      sources->cache_.emplace(*dir, endorse::CacheOptions{false, true, {}, notify});
     } else {
       notify(dir.error().message + "; going on without a cache");
     }
   }
   if (use_network && !f.offline) {
-    kds::KdsOptions options;
+    endorse::KdsOptions options;
     const char* env = std::getenv("VERITEE_KDS_URL");
     options.base_url = !f.kds_url.empty()       ? f.kds_url
                        : env && *env != '\0' ? std::string(env)
-                                             : std::string(kds::kDefaultBaseUrl);
+                                             : std::string(endorse::kDefaultBaseUrl);
     options.min_interval = from_seconds(f.rate_limit);
     options.http.total_timeout = from_seconds(f.timeout);
     options.http.connect_timeout = std::min(options.http.total_timeout, from_seconds(10));

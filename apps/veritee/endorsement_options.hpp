@@ -9,12 +9,13 @@
 
 #include <CLI/CLI.hpp>
 
-#include "veritee/error.hpp"
-#include "veritee/kds/endorsement_cache.hpp"
-#include "veritee/kds/endorsement_fetcher.hpp"
-#include "veritee/kds/endorsement_resolver.hpp"
-#include "veritee/kds/kds_client.hpp"
-#include "veritee/trust_store.hpp"
+#include "exit_codes.hpp"
+#include "veritee/common/error.hpp"
+#include "veritee/endorse/endorsement_cache.hpp"
+#include "veritee/endorse/endorsement_fetcher.hpp"
+#include "veritee/endorse/endorsement_resolver.hpp"
+#include "veritee/endorse/kds_client.hpp"
+#include "veritee/snp/trust_store.hpp"
 
 namespace veritee::cli {
 
@@ -42,24 +43,24 @@ void add_endorsement_flags(CLI::App& cmd, EndorsementFlags& flags, unsigned whic
 class EndorsementSources {
  public:
   static Result<std::unique_ptr<EndorsementSources>> open(const EndorsementFlags& flags,
-                                                          const x509::TrustStore& roots,
+                                                          const snp::TrustStore& roots,
                                                           bool use_cache, bool use_network);
 
-  kds::EndorsementCache* cache() { return cache_ ? &*cache_ : nullptr; }
-  kds::KdsClient* client() { return client_ ? &*client_ : nullptr; }
-  kds::EndorsementCache* bundle() { return bundle_ ? &*bundle_ : nullptr; }
-  kds::EndorsementResolver resolver() {
-    return kds::EndorsementResolver(*roots_, bundle(), cache(), client());
+  endorse::EndorsementCache* cache() { return cache_ ? &*cache_ : nullptr; }
+  endorse::KdsClient* client() { return client_ ? &*client_ : nullptr; }
+  endorse::EndorsementCache* bundle() { return bundle_ ? &*bundle_ : nullptr; }
+  endorse::EndorsementResolver resolver() {
+    return endorse::EndorsementResolver(*roots_, bundle(), cache(), client());
   }
-  kds::EndorsementFetcher fetcher() { return kds::EndorsementFetcher(*roots_, cache(), client()); }
+  endorse::EndorsementFetcher fetcher() { return endorse::EndorsementFetcher(*roots_, cache(), client()); }
   // After KDS was asked: says on stderr which cache now holds what it served.
   void say_where_cached() const;
 
  private:
-  const x509::TrustStore* roots_ = nullptr;
-  std::optional<kds::EndorsementCache> cache_;
-  std::optional<kds::KdsClient> client_;
-  std::optional<kds::EndorsementCache> bundle_;
+  const snp::TrustStore* roots_ = nullptr;
+  std::optional<endorse::EndorsementCache> cache_;
+  std::optional<endorse::KdsClient> client_;
+  std::optional<endorse::EndorsementCache> bundle_;
 };
 
 // Exit code for an endorsement error: 3, or 2 for unreadable input.

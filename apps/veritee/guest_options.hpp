@@ -8,15 +8,11 @@
 #include <string>
 
 #include "cli_common.hpp"
-#include "veritee/bytes.hpp"
-#include "veritee/check.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/verify/check.hpp"
 #include "veritee/guest/provider.hpp"
 
 namespace veritee::cli {
-
-// Exit code of the guest commands when the device, kernel interface, TPM or firmware failed
-// or is unavailable (docs/guest.md).
-inline constexpr int kExitProvider = 4;
 
 inline constexpr const char* kGuestExitCodes =
     "Exit codes: 0 done; 1 the evidence failed a check; 2 usage error, or a request refused "
@@ -59,7 +55,7 @@ struct GuestFlags {
 inline int provider_failure(const Error& error) {
   print_error(error);
   return error.code == Errc::kUnsupported || error.code == Errc::kInvalidInput ? kExitUsage
-                                                                               : kExitProvider;
+                                                                               : kExitUnavailable;
 }
 
 // --data HEX (up to 64 bytes) or --data-file F (up to 64 bytes, raw); zero-padded to 64.

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "command_registry.hpp"
-#include "veritee/check.hpp"
+#include "exit_codes.hpp"
 
 int main(int argc, char** argv) {
   using namespace veritee::cli;
@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    return rc == 0 ? 0 : veritee::kExitUsage;
+    return rc == 0 ? 0 : veritee::cli::kExitUsage;
   }
   try {
     for (auto& [sub, run] : commands) {
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     }
   } catch (const std::exception& e) {
     std::cerr << "veritee: internal error: " << e.what() << '\n';
-    return veritee::kExitUsage;
+    return veritee::cli::kExitUsage;
   }
-  return veritee::kExitUsage;
+  return veritee::cli::kExitUsage;
 }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "veritee/error.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee::cli {
 

@@ -2,16 +2,17 @@
 
 #include <algorithm>
 
+#include "exit_codes.hpp"
 #include "snpguest_dir.hpp"
-#include "veritee/cert_table.hpp"
-#include "veritee/report_format.hpp"
+#include "veritee/snp/cert_table.hpp"
+#include "veritee/snp/report_format.hpp"
 
 namespace veritee::cli {
 namespace {
 
 // The endorsements named on the command line; an unreadable one is an unusable endorsement.
-Result<kds::ExplicitEndorsements> explicit_endorsements(const VerifyFlags& f) {
-  kds::ExplicitEndorsements e;
+Result<endorse::ExplicitEndorsements> explicit_endorsements(const VerifyFlags& f) {
+  endorse::ExplicitEndorsements e;
   if (!f.vcek.empty()) {
     auto certs = x509::Certificate::load_file(f.vcek);
     if (!certs) return std::unexpected(certs.error());
@@ -129,9 +130,9 @@ Result<VerifyFlags> with_snpguest_files(const VerifyFlags& f, const std::string&
   return out;
 }
 
-std::optional<Result<kds::Resolution>> resolve_trying_products(EndorsementSources& sources,
+std::optional<Result<endorse::Resolution>> resolve_trying_products(EndorsementSources& sources,
                                                                const snp::Report& report,
-                                                               const kds::ResolveRequest& request,
+                                                               const endorse::ResolveRequest& request,
                                                                const AcceptResolution& accept,
                                                                std::vector<std::string>& attempts) {
   if (request.product || request.files.signer || !request.cert_table.empty() ||
@@ -141,15 +142,15 @@ std::optional<Result<kds::Resolution>> resolve_trying_products(EndorsementSource
   }
   // Report v2 comes from firmware before ABI 1.55: Milan and Genoa (Turin reports are v3+).
   constexpr snp::Product kLines[] = {snp::Product::kMilan, snp::Product::kGenoa};
-  std::optional<Result<kds::Resolution>> fallback;  // resolved, but not accepted
+  std::optional<Result<endorse::Resolution>> fallback;  // resolved, but not accepted
   std::optional<Error> last;
-  std::vector<kds::KdsClient*> passes = {nullptr};  // local sources first, then KDS
+  std::vector<endorse::KdsClient*> passes = {nullptr};  // local sources first, then KDS
   if (sources.client()) passes.push_back(sources.client());
-  for (kds::KdsClient* client : passes) {
+  for (endorse::KdsClient* client : passes) {
     const bool online = client != nullptr;
-    kds::EndorsementResolver resolver(x509::TrustStore::amd(), sources.bundle(), sources.cache(), client);
+    endorse::EndorsementResolver resolver(snp::TrustStore::amd(), sources.bundle(), sources.cache(), client);
     for (snp::Product line : kLines) {
-      kds::ResolveRequest r = request;
+      endorse::ResolveRequest r = request;
       r.product = line;
       const std::string name = std::string(snp::kds_name(line)) + (online ? " (KDS)" : " (local sources)");
       auto resolution = resolver.resolve(report, r);
@@ -169,7 +170,7 @@ std::optional<Result<kds::Resolution>> resolve_trying_products(EndorsementSource
   if (fallback) return fallback;
   std::string tried;
   for (const auto& a : attempts) tried += (tried.empty() ? "" : "; ") + a;
-  return Result<kds::Resolution>(fail(last ? last->code : Errc::kEndorsementMissing,
+  return Result<endorse::Resolution>(fail(last ? last->code : Errc::kEndorsementMissing,
                                       "a v2 report names no product line: tried " + tried));
 }
 
@@ -182,13 +183,13 @@ std::expected<Resolving, VerifyFailure> open_resolving(const VerifyFlags& f,
   // --vcek: the user brought the endorsements; no cache, no network (the offline-with-files
   // case). Otherwise the cache, and KDS unless --offline.
   const bool own = files->signer.has_value();
-  auto sources = EndorsementSources::open(f.sources, x509::TrustStore::amd(), !own, !own);
+  auto sources = EndorsementSources::open(f.sources, snp::TrustStore::amd(), !own, !own);
   if (!sources) return std::unexpected(VerifyFailure{kExitEndorsement, sources.error().message});
-  const kds::CrlPolicy crl = f.sources.no_crl        ? kds::CrlPolicy::kOff
-                             : (*sources)->client() ? kds::CrlPolicy::kRequired
-                                                     : kds::CrlPolicy::kIfAvailable;
+  const endorse::CrlPolicy crl = f.sources.no_crl        ? endorse::CrlPolicy::kOff
+                             : (*sources)->client() ? endorse::CrlPolicy::kRequired
+                                                     : endorse::CrlPolicy::kIfAvailable;
   return Resolving{std::move(*sources),
-                   kds::ResolveRequest{product, std::move(*table), std::move(*files), crl}};
+                   endorse::ResolveRequest{product, std::move(*table), std::move(*files), crl}};
 }
 
 std::expected<SingleVerification, VerifyFailure> verify_single(const VerifyFlags& given,
@@ -208,7 +209,7 @@ std::expected<SingleVerification, VerifyFailure> verify_single(const VerifyFlags
   auto resolving = open_resolving(f, *product);
   if (!resolving) return std::unexpected(resolving.error());
   auto& sources = resolving->sources;
-  kds::ResolveRequest& request = resolving->request;
+  endorse::ResolveRequest& request = resolving->request;
   // The table that came with the report (go-sev-guest's `attest -extended`) is the first
   // source, as --cert-table would be; an explicit --cert-table wins.
   if (request.cert_table.empty() && !input.evidence.cert_table().empty()) {
@@ -221,12 +222,12 @@ std::expected<SingleVerification, VerifyFailure> verify_single(const VerifyFlags
       return std::unexpected(VerifyFailure{kExitEndorsement, f.vcek + ": " + *why});
     }
   }
-  VerifyOptions options{*now, *product, require_crl || request.crl == kds::CrlPolicy::kRequired};
+  VerifyOptions options{*now, *product, require_crl || request.crl == endorse::CrlPolicy::kRequired};
   std::vector<std::string> attempts;
   std::optional<VerificationResult> accepted;
   auto tried = resolve_trying_products(
       *sources, report, request,
-      [&](snp::Product, const kds::Resolution& r) {
+      [&](snp::Product, const endorse::Resolution& r) {
         VerificationResult v = Verifier().verify(report, r.endorsements, options);
         if (!v.verified()) return false;
         accepted = std::move(v);

@@ -13,7 +13,7 @@
 
 #include "cli_common.hpp"
 #include "endorsement_options.hpp"
-#include "veritee/verifier.hpp"
+#include "veritee/verify/verifier.hpp"
 
 namespace veritee::cli {
 
@@ -49,7 +49,7 @@ struct VerifyFailure {
 // The opened sources and the request built from the flags, for one report or a batch.
 struct Resolving {
   std::unique_ptr<EndorsementSources> sources;
-  kds::ResolveRequest request;
+  endorse::ResolveRequest request;
 };
 std::expected<Resolving, VerifyFailure> open_resolving(const VerifyFlags& f,
                                                        std::optional<snp::Product> product);
@@ -65,17 +65,17 @@ std::optional<std::string> other_chip(const snp::Report& report, const x509::Cer
 // `accept` decides among lines that resolved (the single-report path verifies: the pinned
 // chain and the signature decide). `attempts` records each try for the trace. nullopt: the
 // report does not need this (its product is known, or the user named the endorsements).
-using AcceptResolution = std::function<bool(snp::Product, const kds::Resolution&)>;
-std::optional<Result<kds::Resolution>> resolve_trying_products(EndorsementSources& sources,
+using AcceptResolution = std::function<bool(snp::Product, const endorse::Resolution&)>;
+std::optional<Result<endorse::Resolution>> resolve_trying_products(EndorsementSources& sources,
                                                                const snp::Report& report,
-                                                               const kds::ResolveRequest& request,
+                                                               const endorse::ResolveRequest& request,
                                                                const AcceptResolution& accept,
                                                                std::vector<std::string>& attempts);
 
 // One report verified: the evidence read, the endorsements found and the checks.
 struct SingleVerification {
   ReportInput input;
-  kds::Resolution resolution;
+  endorse::Resolution resolution;
   VerificationResult result;
   snp::Report report() const { return input.report(); }
 };

@@ -1,4 +1,4 @@
-#include "veritee/bytes.hpp"
+#include "veritee/common/bytes.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

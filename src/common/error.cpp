@@ -1,4 +1,4 @@
-#include "veritee/error.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee {
 

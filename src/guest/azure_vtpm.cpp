@@ -1,7 +1,7 @@
 // The Azure vTPM (HCL) evidence provider (DESIGN.md 3.8; azure_vtpm.hpp).
 #include "veritee/guest/azure_vtpm.hpp"
 
-#include "veritee/hcl_report.hpp"
+#include "veritee/snp/hcl_report.hpp"
 
 namespace veritee::guest {
 

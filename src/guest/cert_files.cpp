@@ -3,8 +3,8 @@
 
 #include <system_error>
 
-#include "veritee/cert_table.hpp"
-#include "veritee/certificate.hpp"
+#include "veritee/snp/cert_table.hpp"
+#include "veritee/x509/certificate.hpp"
 
 namespace veritee::guest {
 

@@ -5,9 +5,9 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "veritee/cert_table.hpp"
-#include "veritee/hcl_report.hpp"
-#include "veritee/report.hpp"
+#include "veritee/snp/cert_table.hpp"
+#include "veritee/snp/hcl_report.hpp"
+#include "veritee/snp/report.hpp"
 
 namespace veritee::guest {
 namespace {

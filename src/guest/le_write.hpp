@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "veritee/bytes.hpp"
+#include "veritee/common/bytes.hpp"
 
 namespace veritee::guest::detail {
 

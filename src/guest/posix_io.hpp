@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee::guest::detail {
 

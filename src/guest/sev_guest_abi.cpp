@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "le_write.hpp"
-#include "veritee/byte_reader.hpp"
-#include "veritee/report.hpp"
+#include "veritee/common/byte_reader.hpp"
+#include "veritee/snp/report.hpp"
 
 namespace veritee::guest {
 namespace {

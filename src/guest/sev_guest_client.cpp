@@ -11,8 +11,8 @@
 #include <cerrno>
 #include <cstdint>
 
-#include "veritee/byte_reader.hpp"
-#include "veritee/report.hpp"
+#include "veritee/common/byte_reader.hpp"
+#include "veritee/snp/report.hpp"
 
 namespace veritee::guest {
 namespace {

@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "posix_io.hpp"
-#include "veritee/report.hpp"
+#include "veritee/snp/report.hpp"
 
 namespace veritee::guest {
 namespace {

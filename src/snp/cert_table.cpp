@@ -1,8 +1,8 @@
-#include "veritee/cert_table.hpp"
+#include "veritee/snp/cert_table.hpp"
 
 #include <cctype>
 
-#include "veritee/byte_reader.hpp"
+#include "veritee/common/byte_reader.hpp"
 
 namespace veritee::snp {
 namespace {

@@ -1,10 +1,10 @@
-#include "veritee/evidence.hpp"
+#include "veritee/snp/evidence.hpp"
 
 #include <algorithm>
 
-#include "veritee/byte_reader.hpp"
-#include "veritee/cert_table.hpp"
-#include "veritee/hcl_report.hpp"
+#include "veritee/common/byte_reader.hpp"
+#include "veritee/snp/cert_table.hpp"
+#include "veritee/snp/hcl_report.hpp"
 
 namespace veritee::snp {
 namespace {

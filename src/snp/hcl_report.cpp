@@ -1,8 +1,8 @@
-#include "veritee/hcl_report.hpp"
+#include "veritee/snp/hcl_report.hpp"
 
 #include <openssl/evp.h>
 
-#include "veritee/byte_reader.hpp"
+#include "veritee/common/byte_reader.hpp"
 
 namespace veritee::snp {
 

@@ -1,9 +1,9 @@
 // The bit tables of POLICY, PLATFORM_INFO and KEY_INFO.
 #include <array>
 
-#include "veritee/guest_policy.hpp"
-#include "veritee/key_info.hpp"
-#include "veritee/platform_info.hpp"
+#include "veritee/snp/guest_policy.hpp"
+#include "veritee/snp/key_info.hpp"
+#include "veritee/snp/platform_info.hpp"
 
 namespace veritee::snp {
 

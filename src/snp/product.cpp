@@ -1,4 +1,4 @@
-#include "veritee/product.hpp"
+#include "veritee/snp/product.hpp"
 
 #include <algorithm>
 #include <cctype>

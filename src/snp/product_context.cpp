@@ -2,7 +2,7 @@
 // user's --product or the signing certificate; every source present must agree.
 #include <vector>
 
-#include "veritee/report_format.hpp"
+#include "veritee/snp/report_format.hpp"
 
 namespace veritee::snp {
 

@@ -1,4 +1,4 @@
-#include "veritee/report.hpp"
+#include "veritee/snp/report.hpp"
 
 #include <cstdio>
 

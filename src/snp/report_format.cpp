@@ -1,6 +1,6 @@
 // Every field of every report version, as JSON (docs/json.md) and as text. Field names follow
 // ABI 1.58 Table 22 (lowercase in JSON).
-#include "veritee/report_format.hpp"
+#include "veritee/snp/report_format.hpp"
 
 #include <cstdio>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "veritee/tcb_version.hpp"
+#include "veritee/snp/tcb_version.hpp"
 
 namespace veritee::snp {
 namespace {

@@ -1,10 +1,10 @@
-#include "veritee/batch_verifier.hpp"
+#include "veritee/verify/batch_verifier.hpp"
 
 #include <atomic>
 #include <thread>
 #include <vector>
 
-#include "veritee/evidence.hpp"
+#include "veritee/snp/evidence.hpp"
 
 namespace veritee {
 namespace {
@@ -16,31 +16,31 @@ BatchItem verify_one(std::size_t index, const std::string& input, const Endorsem
   item.input = input;
   auto bytes = read_file(input);
   if (!bytes) {
-    item.exit_code = kExitUsage;
+    item.verdict = Verdict::kInputMalformed;
     item.error = bytes.error().message;
     return item;
   }
   auto evidence = snp::load_evidence(*bytes);
   if (!evidence) {
-    item.exit_code = kExitUsage;
+    item.verdict = Verdict::kInputMalformed;
     item.error = evidence.error().message;
     return item;
   }
   auto report = evidence->report();
   if (!report) {
-    item.exit_code = kExitUsage;
+    item.verdict = Verdict::kInputMalformed;
     item.error = report.error().message;
     return item;
   }
   item.report.assign(report->bytes().begin(), report->bytes().end());
   auto endorsements = lookup(*report);
   if (!endorsements) {
-    item.exit_code = kExitEndorsement;
+    item.verdict = Verdict::kEndorsementProblem;
     item.error = endorsements.error().message;
     return item;
   }
   item.result = verifier.verify(*report, *endorsements, options);
-  item.exit_code = item.result->checks.exit_code();
+  item.verdict = item.result->checks.verdict();
   return item;
 }
 

@@ -1,4 +1,4 @@
-#include "veritee/check.hpp"
+#include "veritee/verify/check.hpp"
 
 #include <algorithm>
 
@@ -17,15 +17,15 @@ bool CheckList::passed() const {
   return std::all_of(checks.begin(), checks.end(), [](const Check& c) { return c.ok(); });
 }
 
-ExitCode CheckList::exit_code() const {
+Verdict CheckList::verdict() const {
   bool evidence = false, endorsement = false;
   for (const Check& c : checks) {
     if (c.ok()) continue;
     (c.subject == CheckSubject::kEvidence ? evidence : endorsement) = true;
   }
-  if (evidence) return kExitCheckFailed;
-  if (endorsement) return kExitEndorsement;
-  return kExitVerified;
+  if (evidence) return Verdict::kEvidenceFailed;
+  if (endorsement) return Verdict::kEndorsementProblem;
+  return Verdict::kVerified;
 }
 
 const Check* CheckList::find(std::string_view id) const {

@@ -4,8 +4,8 @@
 
 #include <openssl/types.h>
 
-#include "veritee/error.hpp"
-#include "veritee/report.hpp"
+#include "veritee/common/error.hpp"
+#include "veritee/snp/report.hpp"
 
 namespace veritee::verify {
 

@@ -1,4 +1,4 @@
-#include "veritee/verified_links.hpp"
+#include "veritee/x509/verified_links.hpp"
 
 namespace veritee {
 

@@ -1,11 +1,11 @@
 // The authenticity checks, in order. Each is one small function adding one Check; the verdict
 // and exit code are derived from the list (DESIGN.md 2.4).
-#include "veritee/verifier.hpp"
+#include "veritee/verify/verifier.hpp"
 
 #include <algorithm>
 
 #include "verify/report_signature.hpp"
-#include "veritee/report_format.hpp"
+#include "veritee/snp/report_format.hpp"
 
 namespace veritee {
 namespace {
@@ -33,7 +33,7 @@ struct Context {
   const snp::Report& report;
   const Endorsements& endorsements;
   const VerifyOptions& options;
-  const x509::TrustStore& roots;
+  const snp::TrustStore& roots;
   VerifiedLinks* memo;
   CheckList& out;
 
@@ -130,7 +130,7 @@ void check_chain(Context& c) {
     c.out.add(failed("chain.ark", kEndorsement, "the product is unknown or disputed, so no pinned AMD root applies"));
     return;
   }
-  const x509::ProductRoots* pinned = c.roots.roots(*c.product);
+  const snp::ProductRoots* pinned = c.roots.roots(*c.product);
   if (!pinned) {
     c.out.add(failed("chain.ark", kEndorsement,
                      "no pinned root for " + std::string(snp::kds_name(*c.product))));
@@ -232,12 +232,12 @@ void check_validity(Context& c) {
   if (c.ca) in_use.push_back(c.ca);
   if (c.endorsements.signer) in_use.push_back(&*c.endorsements.signer);
   if (in_use.empty()) return;
-  const std::string at = x509::format_time(c.options.now);
+  const std::string at = veritee::format_time(c.options.now);
   for (const Certificate* cert : in_use) {
     if (!cert->valid_at(c.options.now)) {
       c.out.add(failed("chain.validity", kEndorsement,
-                       describe(*cert) + " is valid from " + x509::format_time(cert->not_before()) +
-                           " to " + x509::format_time(cert->not_after()) + ", not at " + at +
+                       describe(*cert) + " is valid from " + veritee::format_time(cert->not_before()) +
+                           " to " + veritee::format_time(cert->not_after()) + ", not at " + at +
                            " (use --at to verify as of another time)"));
       return;
     }
@@ -268,9 +268,9 @@ void check_crl(Context& c) {
   if (!crl.current_at(c.options.now)) {
     auto next = crl.next_update();
     c.out.add(failed("chain.crl", kEndorsement,
-                     "the CRL is for " + x509::format_time(crl.this_update()) + " to " +
-                         (next ? x509::format_time(*next) : std::string("(no nextUpdate)")) +
-                         ", not current at " + x509::format_time(c.options.now)));
+                     "the CRL is for " + veritee::format_time(crl.this_update()) + " to " +
+                         (next ? veritee::format_time(*next) : std::string("(no nextUpdate)")) +
+                         ", not current at " + veritee::format_time(c.options.now)));
     return;
   }
   for (const Certificate* cert : {c.ca, c.endorsements.signer ? &*c.endorsements.signer : nullptr}) {
@@ -283,7 +283,7 @@ void check_crl(Context& c) {
   }
   c.out.add(pass("chain.crl", kEndorsement,
                  "CRL signed by " + describe(*c.ark) + ", current at " +
-                     x509::format_time(c.options.now) + ", revokes neither the CA nor the signer"));
+                     veritee::format_time(c.options.now) + ", revokes neither the CA nor the signer"));
 }
 
 void check_signature(Context& c) {

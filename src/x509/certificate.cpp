@@ -1,4 +1,4 @@
-#include "veritee/certificate.hpp"
+#include "veritee/x509/certificate.hpp"
 
 #include <algorithm>
 #include <array>

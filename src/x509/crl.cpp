@@ -1,4 +1,4 @@
-#include "veritee/crl.hpp"
+#include "veritee/x509/crl.hpp"
 
 #include <ctime>
 

@@ -4,8 +4,8 @@
 
 #include <optional>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee::x509::detail {
 

@@ -7,7 +7,7 @@
 
 #include "support/corpus.hpp"
 #include "support/process.hpp"
-#include "veritee/cert_table.hpp"
+#include "veritee/snp/cert_table.hpp"
 
 namespace veritee {
 namespace {

@@ -1,7 +1,7 @@
 // ByteReader: every read is bounds-checked and little endian (the BoringSSL CBS pattern).
 #include <gtest/gtest.h>
 
-#include "veritee/byte_reader.hpp"
+#include "veritee/common/byte_reader.hpp"
 
 namespace veritee {
 namespace {

@@ -12,8 +12,8 @@
 #include <gtest/gtest.h>
 
 #include "support/process.hpp"
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee {
 namespace {

@@ -4,14 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "support/test_pki.hpp"
-#include "veritee/certificate.hpp"
+#include "veritee/x509/certificate.hpp"
 
 namespace veritee {
 namespace {
 
 using test::utc;
-using x509::format_time;
-using x509::parse_time;
+using veritee::format_time;
+using veritee::parse_time;
 
 TEST(Time, ParsesUtcZ) {
   auto t = parse_time("2024-05-06T21:14:27Z");

@@ -16,7 +16,7 @@
 #include <optional>
 #include <vector>
 
-#include "veritee/bytes.hpp"
+#include "veritee/common/bytes.hpp"
 #include "veritee/guest/sev_guest_device.hpp"
 
 namespace veritee::test {

@@ -7,13 +7,13 @@
 #include "fake_sev_guest.hpp"
 #include "support/corpus.hpp"
 #include "support/process.hpp"
-#include "veritee/cert_table.hpp"
-#include "veritee/certificate.hpp"
+#include "veritee/snp/cert_table.hpp"
+#include "veritee/x509/certificate.hpp"
 #include "veritee/guest/cert_files.hpp"
 #include "veritee/guest/evidence_checks.hpp"
 #include "veritee/guest/ioctl_provider.hpp"
 #include "veritee/guest/sev_guest_client.hpp"
-#include "veritee/verifier.hpp"
+#include "veritee/verify/verifier.hpp"
 
 namespace veritee::test {
 namespace {
@@ -150,7 +150,7 @@ TEST(Ioctl, ProviderEvidenceIsCheckedAgainstTheRequest) {
   auto failed = guest::check_evidence(*ev2, other);
   EXPECT_FALSE(failed.passed());
   EXPECT_EQ(failed.find("guest.report_data")->status, CheckStatus::kFail);
-  EXPECT_EQ(failed.exit_code(), kExitCheckFailed);
+  EXPECT_EQ(failed.verdict(), Verdict::kEvidenceFailed);
 
   guest::EvidenceRequest vmpl1 = asked;
   vmpl1.vmpl = 1;  // the report says VMPL 0

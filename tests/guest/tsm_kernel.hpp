@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "veritee/bytes.hpp"
+#include "veritee/common/bytes.hpp"
 #include "veritee/guest/tsm_provider.hpp"
 
 namespace veritee::test {

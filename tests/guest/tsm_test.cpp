@@ -4,7 +4,7 @@
 #include "support/corpus.hpp"
 #include "support/process.hpp"
 #include "tsm_kernel.hpp"
-#include "veritee/cert_table.hpp"
+#include "veritee/snp/cert_table.hpp"
 #include "veritee/guest/evidence_checks.hpp"
 #include "veritee/guest/tsm_provider.hpp"
 

@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "rats/rats_fixture.hpp"
-#include "veritee/rats/appraisal.hpp"
+#include "veritee/verify/appraisal.hpp"
 
 namespace veritee::test {
 namespace {
@@ -45,7 +45,7 @@ Outcome run(const Bytes& report_bytes, std::optional<snp::Product> product, cons
             const std::string& id) {
   auto report = snp::Report::parse(report_bytes);
   EXPECT_TRUE(report);
-  rats::Appraisal a = rats::appraise(*report, product, policy_from(toml));
+  verify::Appraisal a = verify::appraise(*report, product, policy_from(toml));
   Outcome out;
   if (const Check* c = a.checks.find(id)) out.check = *c;
   out.warning = a.warnings.contains(id);
@@ -327,7 +327,7 @@ TEST(Appraisal, RequiredPlatformBits) {
 TEST(Appraisal, UnsetRulesAddNoCheck) {
   SAMPLE(s, milan_v3);
   auto report = snp::Report::parse(s.bytes);
-  rats::Appraisal a = rats::appraise(*report, s.product, no_nonce_policy());
+  verify::Appraisal a = verify::appraise(*report, s.product, no_nonce_policy());
   std::vector<std::string> ids;
   for (const auto& c : a.checks.checks) ids.push_back(c.id);
   EXPECT_EQ(ids, (std::vector<std::string>{"policy.debug", "policy.migrate_ma", "policy.smt", "policy.single_socket"}));

@@ -105,7 +105,7 @@ rats::AttestationResult sample_result() {
   r.nonce = Bytes{1, 2, 3, 4, 5, 6, 7, 8};
   r.binding = rats::NonceBinding::kSha512;
   r.policy_id = "p1";
-  r.appraised_at = x509::TimePoint(std::chrono::seconds(1'800'000'000));
+  r.appraised_at = veritee::TimePoint(std::chrono::seconds(1'800'000'000));
   return r;
 }
 
@@ -136,7 +136,7 @@ class RelyingParty : public ::testing::Test {
     key = *rats::SigningKey::generate(rats::JwsAlg::kES256);
     jwks = rats::Jwks::of(*key);
     claims = rats::ear_claims(sample_result(), {});
-    options.now = x509::TimePoint(std::chrono::seconds(1'800'000'010));
+    options.now = veritee::TimePoint(std::chrono::seconds(1'800'000'010));
     options.nonce = Bytes{1, 2, 3, 4, 5, 6, 7, 8};
     options.issuer = "veritee";
   }
@@ -185,12 +185,12 @@ TEST_F(RelyingParty, EachCheckFailsOnItsOwn) {
   EXPECT_TRUE(check(c).checks.passed()) << "--expect-status warning accepts warning";
   options.accept = EarStatus::kAffirming;
   // Freshness: too old, from the future, expired.
-  options.now = x509::TimePoint(std::chrono::seconds(1'800'000'000 + 301));
+  options.now = veritee::TimePoint(std::chrono::seconds(1'800'000'000 + 301));
   failed(claims, "ear.fresh");
-  options.now = x509::TimePoint(std::chrono::seconds(1'800'000'000 - 120));
+  options.now = veritee::TimePoint(std::chrono::seconds(1'800'000'000 - 120));
   failed(claims, "ear.fresh");
   options.max_age = std::chrono::seconds(0);
-  options.now = x509::TimePoint(std::chrono::seconds(1'800'003'600 + 61));
+  options.now = veritee::TimePoint(std::chrono::seconds(1'800'003'600 + 61));
   failed(claims, "ear.fresh");
 }
 

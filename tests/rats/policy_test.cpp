@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "veritee/rats/policy.hpp"
+#include "veritee/rats/policy_file.hpp"
 
 namespace veritee::rats {
 namespace {

@@ -14,11 +14,11 @@
 
 #include "support/corpus.hpp"
 #include "support/test_pki.hpp"
-#include "veritee/hcl_report.hpp"
-#include "veritee/kds/endorsement_cache.hpp"
+#include "veritee/snp/hcl_report.hpp"
+#include "veritee/endorse/endorsement_cache.hpp"
 #include "veritee/rats/appraiser.hpp"
 #include "veritee/rats/jwk.hpp"
-#include "veritee/rats/policy.hpp"
+#include "veritee/rats/policy_file.hpp"
 #include "veritee/rats/service.hpp"
 #include "veritee/rats/signing_key.hpp"
 
@@ -28,9 +28,9 @@ namespace veritee::test {
 class TestClock {
  public:
   TestClock();
-  void set(x509::TimePoint t);
+  void set(veritee::TimePoint t);
   void advance(std::chrono::seconds s) { seconds_ += s.count(); }
-  x509::TimePoint now() const;
+  veritee::TimePoint now() const;
   rats::Clock clock() {
     return [this] { return now(); };
   }
@@ -50,8 +50,8 @@ HttpResult http_post(int port, const std::string& path, const std::string& body)
 HttpResult http_get(int port, const std::string& path);
 
 struct ServerOptions {
-  rats::AppraisalPolicy policy;
-  const x509::TrustStore* roots = &x509::TrustStore::amd();
+  verify::AppraisalPolicy policy;
+  const snp::TrustStore* roots = &snp::TrustStore::amd();
   std::shared_ptr<rats::NonceService> nonces;  // HmacNonces when empty
   std::chrono::seconds nonce_ttl{60};
   std::size_t replay_capacity = 1 << 16;
@@ -87,14 +87,14 @@ class TestServer {
   std::optional<rats::SigningKey> key_;
   mutable std::mutex log_mutex_;
   std::vector<std::string> logs_;
-  std::unique_ptr<kds::EndorsementCache> cache_;
+  std::unique_ptr<endorse::EndorsementCache> cache_;
   std::unique_ptr<rats::VerifierService> service_;
 };
 
 // A policy from TOML text (ADD_FAILURE on a parse error).
-rats::AppraisalPolicy policy_from(std::string_view toml);
+verify::AppraisalPolicy policy_from(std::string_view toml);
 // The appraisal policy tests start from: defaults, no nonce required.
-rats::AppraisalPolicy no_nonce_policy();
+verify::AppraisalPolicy no_nonce_policy();
 
 // A manifest row's evidence as the service takes it: the decoded input as "report" (or "hcl"
 // for an Azure HCL row) and the signer as "vcek" (DER).
@@ -111,7 +111,7 @@ class Resigner {
   explicit Resigner(const ManifestRow& row);  // a VCEK-signed row with a product
 
   const TestPki& pki() const { return pki_; }
-  const x509::TrustStore& roots() const { return pki_.store; }
+  const snp::TrustStore& roots() const { return pki_.store; }
   Bytes vcek_der() const { return pki_.vcek.der(); }
   // The report with REPORT_DATA replaced (64 bytes), signed by the test VCEK.
   Bytes report_with(const Bytes& report_data) const;

@@ -15,11 +15,11 @@ TestClock::TestClock()
                    std::chrono::system_clock::now().time_since_epoch())
                    .count()) {}
 
-void TestClock::set(x509::TimePoint t) {
+void TestClock::set(veritee::TimePoint t) {
   seconds_ = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-x509::TimePoint TestClock::now() const { return x509::TimePoint(std::chrono::seconds(seconds_.load())); }
+veritee::TimePoint TestClock::now() const { return veritee::TimePoint(std::chrono::seconds(seconds_.load())); }
 
 namespace {
 
@@ -71,18 +71,20 @@ TestServer::TestServer(ServerOptions o) {
   config.appraiser.roots = o.roots;
   config.appraiser.crl = rats::CrlMode::kIfAvailable;
   config.appraiser.clock = clock_.clock();
-  const x509::TrustStore* roots = o.roots;
-  if (o.cache_dir) cache_ = std::make_unique<kds::EndorsementCache>(*o.cache_dir);
+  const snp::TrustStore* roots = o.roots;
+  if (o.cache_dir) cache_ = std::make_unique<endorse::EndorsementCache>(*o.cache_dir);
   // Offline: endorsements from the request or the cache (tests never reach the network).
   config.appraiser.endorsements = [roots, cache = cache_.get()](const snp::Report& report,
-                                                                const kds::ResolveRequest& req) {
-    return kds::EndorsementResolver(*roots, nullptr, cache, nullptr).resolve(report, req);
+                                                                const endorse::ResolveRequest& req) {
+    return endorse::EndorsementResolver(*roots, nullptr, cache, nullptr).resolve(report, req);
   };
   config.log = [this](std::string_view line) {
     std::lock_guard lock(log_mutex_);
     logs_.emplace_back(line);
   };
-  service_ = std::make_unique<rats::VerifierService>(std::move(config));
+  auto created = rats::VerifierService::create(std::move(config));
+  if (!created) throw std::runtime_error(created.error().message);
+  service_ = std::move(*created);
   if (auto ok = service_->start(); !ok) throw std::runtime_error(ok.error().message);
 }
 
@@ -108,16 +110,16 @@ Bytes TestServer::challenge() {
   return nonce ? *nonce : Bytes{};
 }
 
-rats::AppraisalPolicy policy_from(std::string_view toml) {
+verify::AppraisalPolicy policy_from(std::string_view toml) {
   auto p = rats::parse_policy(toml, "test.toml");
   if (!p) {
     ADD_FAILURE() << p.error().message;
-    return rats::AppraisalPolicy{};
+    return verify::AppraisalPolicy{};
   }
   return *p;
 }
 
-rats::AppraisalPolicy no_nonce_policy() { return policy_from("require_nonce = false\n"); }
+verify::AppraisalPolicy no_nonce_policy() { return policy_from("require_nonce = false\n"); }
 
 rats::Submission submission_of(const ManifestRow& row) {
   rats::Submission s;

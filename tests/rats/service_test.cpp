@@ -15,9 +15,9 @@
 #include <thread>
 
 #include "rats/rats_fixture.hpp"
-#include "veritee/cert_table.hpp"
-#include "veritee/kds/cache_entries.hpp"
-#include "veritee/kds/kds_url.hpp"
+#include "veritee/snp/cert_table.hpp"
+#include "veritee/endorse/cache_entries.hpp"
+#include "veritee/endorse/kds_url.hpp"
 #include "support/process.hpp"
 #include "veritee/rats/attest_client.hpp"
 #include "veritee/rats/jws.hpp"
@@ -383,8 +383,8 @@ TEST(NonceFlowAzure, HclUserDataBindsTheNonce) {
 class KnownNonce : public rats::NonceService {
  public:
   explicit KnownNonce(Bytes nonce) : nonce_(std::move(nonce)) {}
-  rats::IssuedNonce issue(x509::TimePoint now) override { return {nonce_, now + std::chrono::seconds(60)}; }
-  rats::NonceVerdict redeem(ByteView nonce, x509::TimePoint now) override {
+  rats::IssuedNonce issue(veritee::TimePoint now) override { return {nonce_, now + std::chrono::seconds(60)}; }
+  rats::NonceVerdict redeem(ByteView nonce, veritee::TimePoint now) override {
     if (!std::ranges::equal(nonce, nonce_)) return {rats::NonceState::kForged, std::nullopt};
     if (used_) return {rats::NonceState::kReused, now};
     used_ = true;
@@ -427,12 +427,12 @@ TEST(Endorsements, VcekFromTheCache) {
   TempDir dir;
   Bytes report_bytes = report_bytes_of(*row);
   auto report = snp::Report::parse(report_bytes);
-  auto request = kds::VcekRequest::from_report(*report, snp::Product::kGenoa);
+  auto request = endorse::VcekRequest::from_report(*report, snp::Product::kGenoa);
   ASSERT_TRUE(request) << request.error().message;
   {
-    kds::EndorsementCache cache(dir.path());
+    endorse::EndorsementCache cache(dir.path());
     rats::Submission s = submission_of(*row);
-    ASSERT_TRUE(cache.put(kds::vcek_entry(*request, x509::TrustStore::amd()), *s.vcek));
+    ASSERT_TRUE(cache.put(endorse::vcek_entry(*request, snp::TrustStore::amd()), *s.vcek));
   }
   ServerOptions o;
   o.policy = no_nonce_policy();

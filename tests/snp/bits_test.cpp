@@ -1,9 +1,9 @@
 // POLICY, PLATFORM_INFO and KEY_INFO bit decoding (DESIGN.md 3.1, 3.4).
 #include <gtest/gtest.h>
 
-#include "veritee/guest_policy.hpp"
-#include "veritee/key_info.hpp"
-#include "veritee/platform_info.hpp"
+#include "veritee/snp/guest_policy.hpp"
+#include "veritee/snp/key_info.hpp"
+#include "veritee/snp/platform_info.hpp"
 
 namespace veritee::snp {
 namespace {

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "support/corpus.hpp"
-#include "veritee/evidence.hpp"
-#include "veritee/report.hpp"
-#include "veritee/report_format.hpp"
+#include "veritee/snp/evidence.hpp"
+#include "veritee/snp/report.hpp"
+#include "veritee/snp/report_format.hpp"
 
 namespace veritee::snp {
 namespace {

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "support/corpus.hpp"
-#include "veritee/evidence.hpp"
-#include "veritee/report.hpp"
+#include "veritee/snp/evidence.hpp"
+#include "veritee/snp/report.hpp"
 
 namespace veritee::snp {
 namespace {

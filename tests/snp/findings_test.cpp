@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "support/corpus.hpp"
-#include "veritee/report.hpp"
+#include "veritee/snp/report.hpp"
 
 namespace veritee::snp {
 namespace {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "support/corpus.hpp"
-#include "veritee/evidence.hpp"
-#include "veritee/hcl_report.hpp"
+#include "veritee/snp/evidence.hpp"
+#include "veritee/snp/hcl_report.hpp"
 
 namespace veritee::snp {
 namespace {

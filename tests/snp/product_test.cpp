@@ -1,7 +1,7 @@
 // Product lines: CPUID ranges, names, certificate names (DESIGN.md 3.3).
 #include <gtest/gtest.h>
 
-#include "veritee/product.hpp"
+#include "veritee/snp/product.hpp"
 
 namespace veritee::snp {
 namespace {

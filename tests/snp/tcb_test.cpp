@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "support/corpus.hpp"
-#include "veritee/report.hpp"
-#include "veritee/tcb_version.hpp"
+#include "veritee/snp/report.hpp"
+#include "veritee/snp/tcb_version.hpp"
 
 namespace veritee::snp {
 namespace {

@@ -10,8 +10,8 @@
 
 #include <openssl/evp.h>
 
-#include "veritee/certificate.hpp"
-#include "veritee/crl.hpp"
+#include "veritee/x509/certificate.hpp"
+#include "veritee/x509/crl.hpp"
 
 namespace veritee::test {
 namespace {
@@ -215,9 +215,9 @@ Bytes report_bytes_of(const ManifestRow& row) {
                input.begin() + static_cast<std::ptrdiff_t>(off + 0x4A0));
 }
 
-x509::TimePoint row_time(const ManifestRow& row) {
+veritee::TimePoint row_time(const ManifestRow& row) {
   if (row.at == "-" || row.at.empty()) return std::chrono::system_clock::now();
-  // Parsed here with the C library, independently of veritee::x509::parse_time.
+  // Parsed here with the C library, independently of veritee::parse_time.
   std::tm tm{};
   std::istringstream in(row.at);
   in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%SZ");

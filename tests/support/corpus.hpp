@@ -13,9 +13,9 @@
 
 #include <gtest/gtest.h>
 
-#include "veritee/bytes.hpp"
-#include "veritee/product.hpp"
-#include "veritee/verifier.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/snp/product.hpp"
+#include "veritee/verify/verifier.hpp"
 
 namespace veritee::test {
 
@@ -87,7 +87,7 @@ Bytes decoded_input(const ManifestRow& row);
 Bytes report_bytes_of(const ManifestRow& row);
 
 // The row's `at` column as a time, or the current time for "-".
-x509::TimePoint row_time(const ManifestRow& row);
+veritee::TimePoint row_time(const ManifestRow& row);
 
 // Endorsements for a row (signer + chain from the corpus); ADD_FAILURE on load errors.
 Endorsements endorsements_of(const ManifestRow& row);

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "veritee/bytes.hpp"
+#include "veritee/common/bytes.hpp"
 
 namespace veritee::test {
 

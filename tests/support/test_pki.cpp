@@ -63,7 +63,7 @@ NamePtr amd_name(const std::string& cn) {
   return name;
 }
 
-TimePtr asn1_time(x509::TimePoint t) {
+TimePtr asn1_time(veritee::TimePoint t) {
   TimePtr out(ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(t)));
   if (!out) die("ASN1_TIME_set");
   return out;
@@ -225,8 +225,8 @@ Bytes make_certificate_der(const CertSpec& spec, EVP_PKEY* subject_key, EVP_PKEY
   return out;
 }
 
-Bytes make_crl_der(const std::string& issuer_cn, EVP_PKEY* issuer_key, x509::TimePoint this_update,
-                   std::optional<x509::TimePoint> next_update,
+Bytes make_crl_der(const std::string& issuer_cn, EVP_PKEY* issuer_key, veritee::TimePoint this_update,
+                   std::optional<veritee::TimePoint> next_update,
                    const std::vector<std::int64_t>& revoked_serials) {
   CrlPtr crl(X509_CRL_new());
   X509_CRL_set_version(crl.get(), 1);  // v2
@@ -281,7 +281,7 @@ Bytes sign_report(const Bytes& report, EVP_PKEY* key) {
   return out;
 }
 
-x509::TimePoint utc(int year, int month, int day, int hour, int minute, int second) {
+veritee::TimePoint utc(int year, int month, int day, int hour, int minute, int second) {
   std::tm tm{};
   tm.tm_year = year - 1900;
   tm.tm_mon = month - 1;
@@ -292,8 +292,8 @@ x509::TimePoint utc(int year, int month, int day, int hour, int minute, int seco
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-x509::TimePoint default_not_before() { return utc(2020, 1, 1); }
-x509::TimePoint default_not_after() { return utc(2040, 1, 1); }
+veritee::TimePoint default_not_before() { return utc(2020, 1, 1); }
+veritee::TimePoint default_not_after() { return utc(2040, 1, 1); }
 
 x509::Certificate to_certificate(const Bytes& der) {
   auto cert = x509::Certificate::from_der(der);
@@ -351,8 +351,8 @@ x509::AmdExtensions extensions_for_report(const Bytes& report, snp::Product prod
   return ext;
 }
 
-TestPki make_test_pki(snp::Product product, const Bytes& report, x509::TimePoint vcek_not_before,
-                      x509::TimePoint vcek_not_after) {
+TestPki make_test_pki(snp::Product product, const Bytes& report, veritee::TimePoint vcek_not_before,
+                      veritee::TimePoint vcek_not_after) {
   // RSA keys are slow to make: one ARK and one ASK key per process.
   static std::mutex mu;
   static SharedPkey ark_key, ask_key;
@@ -373,8 +373,8 @@ TestPki make_test_pki(snp::Product product, const Bytes& report, x509::TimePoint
   auto ark = to_certificate(make_certificate_der(ark_spec, ark_key.get(), ark_key.get()));
   auto ask = to_certificate(make_certificate_der(ask_spec, ask_key.get(), ark_key.get()));
   auto vcek = to_certificate(make_certificate_der(vcek_spec, vcek_key.get(), ask_key.get()));
-  x509::TrustStore store;
-  store.pin(product, x509::ProductRoots{ark, ask, std::nullopt});
+  snp::TrustStore store;
+  store.pin(product, snp::ProductRoots{ark, ask, std::nullopt});
   return TestPki{product, ark_key, ask_key, vcek_key, ark, ask, vcek, store};
 }
 

@@ -13,11 +13,11 @@
 
 #include <openssl/evp.h>
 
-#include "veritee/bytes.hpp"
-#include "veritee/certificate.hpp"
-#include "veritee/crl.hpp"
-#include "veritee/product.hpp"
-#include "veritee/trust_store.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/x509/certificate.hpp"
+#include "veritee/x509/crl.hpp"
+#include "veritee/snp/product.hpp"
+#include "veritee/snp/trust_store.hpp"
 
 namespace veritee::test {
 
@@ -37,8 +37,8 @@ struct CertSpec {
   std::string subject_cn;
   std::string issuer_cn;  // same as subject_cn for a self-signed certificate
   std::int64_t serial = 1;
-  x509::TimePoint not_before;
-  x509::TimePoint not_after;
+  veritee::TimePoint not_before;
+  veritee::TimePoint not_after;
   bool ca = false;
   // Written as AMD writes them: SPLs and structVersion as DER INTEGER, productName as DER
   // IA5String, hwID as the raw bytes of the extension value.
@@ -57,8 +57,8 @@ Bytes der_octet_string(const Bytes& b);
 Bytes make_certificate_der(const CertSpec& spec, EVP_PKEY* subject_key, EVP_PKEY* issuer_key);
 
 // A DER CRL issued by `issuer_cn`, signed with `issuer_key` (PSS as above), revoking `serials`.
-Bytes make_crl_der(const std::string& issuer_cn, EVP_PKEY* issuer_key, x509::TimePoint this_update,
-                   std::optional<x509::TimePoint> next_update,
+Bytes make_crl_der(const std::string& issuer_cn, EVP_PKEY* issuer_key, veritee::TimePoint this_update,
+                   std::optional<veritee::TimePoint> next_update,
                    const std::vector<std::int64_t>& revoked_serials);
 
 // A copy of `report` (0x4A0 bytes) whose signature at 0x2A0 is ECDSA P-384 / SHA-384 over
@@ -66,9 +66,9 @@ Bytes make_crl_der(const std::string& issuer_cn, EVP_PKEY* issuer_key, x509::Tim
 Bytes sign_report(const Bytes& report, EVP_PKEY* key);
 
 // Validity used by default: 2020-01-01 .. 2040-01-01.
-x509::TimePoint default_not_before();
-x509::TimePoint default_not_after();
-x509::TimePoint utc(int year, int month, int day, int hour = 0, int minute = 0, int second = 0);
+veritee::TimePoint default_not_before();
+veritee::TimePoint default_not_after();
+veritee::TimePoint utc(int year, int month, int day, int hour = 0, int minute = 0, int second = 0);
 
 x509::Certificate to_certificate(const Bytes& der);
 // PEM text of a DER certificate or CRL (through OpenSSL's PEM writer).
@@ -83,13 +83,13 @@ struct TestPki {
   snp::Product product = snp::Product::kMilan;
   SharedPkey ark_key, ask_key, vcek_key;
   x509::Certificate ark, ask, vcek;
-  x509::TrustStore store;  // the test ARK/ASK pinned for `product`
+  snp::TrustStore store;  // the test ARK/ASK pinned for `product`
 };
 
 // ARK "ARK-<Product>" (serial 0x1001), ASK "SEV-<Product>" (0x1002), VCEK "SEV-VCEK" (0x1003)
 // whose extensions match `report`. RSA keys are generated once per process and reused.
 TestPki make_test_pki(snp::Product product, const Bytes& report,
-                      x509::TimePoint vcek_not_before = default_not_before(),
-                      x509::TimePoint vcek_not_after = default_not_after());
+                      veritee::TimePoint vcek_not_before = default_not_before(),
+                      veritee::TimePoint vcek_not_after = default_not_after());
 
 }  // namespace veritee::test

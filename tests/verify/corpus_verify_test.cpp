@@ -4,8 +4,8 @@
 
 #include "support/corpus.hpp"
 #include "verify/verify_support.hpp"
-#include "veritee/report.hpp"
-#include "veritee/verifier.hpp"
+#include "veritee/snp/report.hpp"
+#include "veritee/verify/verifier.hpp"
 
 namespace veritee {
 namespace {
@@ -46,7 +46,7 @@ TEST_P(PassRow, VerifiesWithSignerAndChain) {
   Loaded l = load(row);
   auto result = verify_bytes(l.bytes, l.endorsements, l.options);
   EXPECT_TRUE(result.verified()) << dump(result.checks);
-  EXPECT_EQ(result.checks.exit_code(), kExitVerified) << dump(result.checks);
+  EXPECT_EQ(result.checks.verdict(), Verdict::kVerified) << dump(result.checks);
   ASSERT_TRUE(result.product.has_value());
   EXPECT_EQ(snp::to_string(*result.product), row.product);
 
@@ -92,7 +92,7 @@ TEST_P(PassRow, MissingSignerIsEndorsementFailure) {
   l.options.product = row.product_value();  // v2 reports name no product without a certificate
   auto result = verify_bytes(l.bytes, l.endorsements, l.options);
   EXPECT_FALSE(result.verified());
-  EXPECT_EQ(result.checks.exit_code(), kExitEndorsement) << dump(result.checks);
+  EXPECT_EQ(result.checks.verdict(), Verdict::kEndorsementProblem) << dump(result.checks);
   const Check* sig = result.checks.find("report.signature");
   ASSERT_NE(sig, nullptr) << dump(result.checks);
   EXPECT_EQ(sig->status, CheckStatus::kFail);
@@ -107,7 +107,7 @@ TEST_P(PassRow, MissingSignerWithoutProductIsStillExit3) {
   l.endorsements.chain.clear();
   auto result = verify_bytes(l.bytes, l.endorsements, l.options);
   EXPECT_FALSE(result.verified());
-  EXPECT_EQ(result.checks.exit_code(), kExitEndorsement) << dump(result.checks);
+  EXPECT_EQ(result.checks.verdict(), Verdict::kEndorsementProblem) << dump(result.checks);
 }
 
 TEST_P(PassRow, ValidityDependsOnNow) {
@@ -122,9 +122,9 @@ TEST_P(PassRow, ValidityDependsOnNow) {
                     signer.not_after() + std::chrono::seconds(1)}) {
     l.options.now = when;
     auto result = verify_bytes(l.bytes, l.endorsements, l.options);
-    EXPECT_FALSE(result.verified()) << x509::format_time(when) << "\n" << dump(result.checks);
+    EXPECT_FALSE(result.verified()) << veritee::format_time(when) << "\n" << dump(result.checks);
     EXPECT_TRUE(check_is(result.checks, "chain.validity", CheckStatus::kFail));
-    EXPECT_EQ(result.checks.exit_code(), kExitEndorsement) << dump(result.checks);
+    EXPECT_EQ(result.checks.verdict(), Verdict::kEndorsementProblem) << dump(result.checks);
   }
   l.options.now = signer.not_before();
   auto at_start = verify_bytes(l.bytes, l.endorsements, l.options);
@@ -154,7 +154,7 @@ TEST_P(PassRow, FlippedSignedBitFailsSignature) {
     EXPECT_FALSE(result.verified()) << "byte 0x" << std::hex << at;
     EXPECT_TRUE(check_is(result.checks, "report.signature", CheckStatus::kFail))
         << "byte 0x" << std::hex << at;
-    EXPECT_NE(result.checks.exit_code(), kExitVerified);
+    EXPECT_NE(result.checks.verdict(), Verdict::kVerified);
   }
 }
 
@@ -181,7 +181,7 @@ TEST_P(UnknownVersionRow, NeverVerifies) {
   const Check* wf = result.checks.find("report.well_formed");
   ASSERT_NE(wf, nullptr);
   EXPECT_NE(wf->detail.find("version"), std::string::npos) << wf->detail;
-  EXPECT_EQ(result.checks.exit_code(), kExitCheckFailed);
+  EXPECT_EQ(result.checks.verdict(), Verdict::kEvidenceFailed);
 }
 
 INSTANTIATE_TEST_SUITE_P(Manifest, UnknownVersionRow,
@@ -208,7 +208,7 @@ TEST(VerifyNegative, AnotherChipsVcekFails) {
       EXPECT_FALSE(result.verified()) << a.report << " with " << b.signer;
       EXPECT_TRUE(check_is(result.checks, "report.chip_id", CheckStatus::kFail));
       EXPECT_TRUE(check_is(result.checks, "report.signature", CheckStatus::kFail));
-      EXPECT_EQ(result.checks.exit_code(), kExitCheckFailed);
+      EXPECT_EQ(result.checks.verdict(), Verdict::kEvidenceFailed);
       if (++tried >= 3) return;
       break;
     }
@@ -284,7 +284,7 @@ TEST(VerifyNegative, VlekReportWithVcekFailsKeyKind) {
     auto result = verify_bytes(test::report_bytes_of(*vlek), e, o);
     EXPECT_FALSE(result.verified());
     EXPECT_TRUE(check_is(result.checks, "signer.key_kind", CheckStatus::kFail));
-    EXPECT_EQ(result.checks.exit_code(), kExitCheckFailed);
+    EXPECT_EQ(result.checks.verdict(), Verdict::kEvidenceFailed);
   }
   {
     Endorsements e = test::endorsements_of(*vlek);  // a VLEK for a VCEK-signed report
@@ -309,7 +309,7 @@ TEST(VerifyNegative, VlekOutsideItsYearFailsUnlessAtInside) {
   EXPECT_TRUE(check_is(after.checks, "chain.validity", CheckStatus::kFail));
   const Check* v = after.checks.find("chain.validity");
   ASSERT_NE(v, nullptr);
-  EXPECT_NE(v->detail.find(x509::format_time(l.options.now)), std::string::npos)
+  EXPECT_NE(v->detail.find(veritee::format_time(l.options.now)), std::string::npos)
       << "the detail names the time used: " << v->detail;
 }
 
@@ -328,7 +328,7 @@ TEST(VerifyNegative, ChainFromAnotherProductRejected) {
   const Check* ark = result.checks.find("chain.ark");
   EXPECT_TRUE((product && !product->ok()) || (ark && !ark->ok())) << dump(result.checks);
   // The report and its VCEK are genuine; the chain is the unusable endorsement (exit 3).
-  EXPECT_EQ(result.checks.exit_code(), kExitEndorsement) << dump(result.checks);
+  EXPECT_EQ(result.checks.verdict(), Verdict::kEndorsementProblem) << dump(result.checks);
   // With the right chain the same evidence verifies: the chain alone made the difference.
   e.chain = test::endorsements_of(*milan).chain;
   EXPECT_TRUE(verify_bytes(test::report_bytes_of(*milan), e, o).verified());
@@ -355,7 +355,7 @@ TEST(VerifyNegative, MemoGivesSameResults) {
   ASSERT_TRUE(row.has_value());
   Loaded l = load(*row);
   VerifiedLinks memo;
-  Verifier memoized(x509::TrustStore::amd(), memo);
+  Verifier memoized(snp::TrustStore::amd(), memo);
   for (int i = 0; i < 2; ++i) {
     auto result = verify_bytes(l.bytes, l.endorsements, l.options, memoized);
     EXPECT_TRUE(result.verified()) << "round " << i << "\n" << dump(result.checks);

@@ -5,8 +5,8 @@
 #include "support/corpus.hpp"
 #include "support/test_pki.hpp"
 #include "verify/verify_support.hpp"
-#include "veritee/report.hpp"
-#include "veritee/verifier.hpp"
+#include "veritee/snp/report.hpp"
+#include "veritee/verify/verifier.hpp"
 
 namespace veritee {
 namespace {
@@ -62,7 +62,7 @@ class TestPkiVerify : public testing::TestWithParam<snp::Product> {
   snp::Product product_ = snp::Product::kMilan;
   std::optional<test::TestPki> pki_;
   Bytes report_;
-  x509::TimePoint now_;
+  veritee::TimePoint now_;
 };
 
 TEST_P(TestPkiVerify, ResignedReportVerifiesAgainstPinnedTestRoots) {
@@ -79,7 +79,7 @@ TEST_P(TestPkiVerify, ResignedReportFailsAgainstAmdRoots) {
   auto result = Verifier().verify(*parsed, endorsements(), o);
   EXPECT_FALSE(result.verified()) << "a test ARK is not AMD's\n" << dump(result.checks);
   EXPECT_TRUE(check_is(result.checks, "chain.ark", CheckStatus::kFail));
-  EXPECT_EQ(result.checks.exit_code(), kExitEndorsement);
+  EXPECT_EQ(result.checks.verdict(), Verdict::kEndorsementProblem);
 }
 
 TEST_P(TestPkiVerify, RealAmdSignedReportFailsWithTestVcek) {
@@ -92,7 +92,7 @@ TEST_P(TestPkiVerify, RealAmdSignedReportFailsWithTestVcek) {
   EXPECT_TRUE(check_is(result.checks, "report.signature", CheckStatus::kFail));
   EXPECT_TRUE(check_is(result.checks, "report.tcb", CheckStatus::kPass));
   EXPECT_TRUE(check_is(result.checks, "report.chip_id", CheckStatus::kPass));
-  EXPECT_EQ(result.checks.exit_code(), kExitCheckFailed);
+  EXPECT_EQ(result.checks.verdict(), Verdict::kEvidenceFailed);
 }
 
 TEST_P(TestPkiVerify, CrlNotRevokingPasses) {
@@ -118,7 +118,7 @@ TEST_P(TestPkiVerify, CrlRevokingAskOrVcekFails) {
     auto result = run(report_, e);
     EXPECT_FALSE(result.verified()) << "serial " << serial << "\n" << dump(result.checks);
     EXPECT_TRUE(check_is(result.checks, "chain.crl", CheckStatus::kFail)) << "serial " << serial;
-    EXPECT_EQ(result.checks.exit_code(), kExitEndorsement);
+    EXPECT_EQ(result.checks.verdict(), Verdict::kEndorsementProblem);
   }
 }
 
@@ -144,7 +144,7 @@ TEST_P(TestPkiVerify, RequireCrlWithoutOneFails) {
   auto result = run(report_, endorsements(), std::nullopt, /*require_crl=*/true);
   EXPECT_FALSE(result.verified());
   EXPECT_TRUE(check_is(result.checks, "chain.crl", CheckStatus::kFail));
-  EXPECT_EQ(result.checks.exit_code(), kExitEndorsement);
+  EXPECT_EQ(result.checks.verdict(), Verdict::kEndorsementProblem);
 }
 
 TEST_P(TestPkiVerify, TcbMismatchFails) {
@@ -157,7 +157,7 @@ TEST_P(TestPkiVerify, TcbMismatchFails) {
   EXPECT_TRUE(check_is(result.checks, "report.tcb", CheckStatus::kFail));
   EXPECT_TRUE(check_is(result.checks, "report.signature", CheckStatus::kPass))
       << "only the TCB differs";
-  EXPECT_EQ(result.checks.exit_code(), kExitCheckFailed);
+  EXPECT_EQ(result.checks.verdict(), Verdict::kEvidenceFailed);
 }
 
 TEST_P(TestPkiVerify, FmcMismatchFailsOnTurinOnly) {
@@ -238,7 +238,7 @@ TEST_P(TestPkiVerify, ExpiredVcekFailsUnlessNowInside) {
   auto late = Verifier(expiring.store).verify(*parsed, e, o);
   EXPECT_FALSE(late.verified());
   EXPECT_TRUE(check_is(late.checks, "chain.validity", CheckStatus::kFail));
-  EXPECT_EQ(late.checks.exit_code(), kExitEndorsement);
+  EXPECT_EQ(late.checks.verdict(), Verdict::kEndorsementProblem);
   o.now = utc(2024, 6, 1);
   auto inside = Verifier(expiring.store).verify(*parsed, e, o);
   EXPECT_TRUE(inside.verified()) << dump(inside.checks);
@@ -259,7 +259,7 @@ TEST_P(TestPkiVerify, ChainWithUnpinnedArkRejected) {
   auto result = run(report_, e);
   EXPECT_FALSE(result.verified());
   EXPECT_TRUE(check_is(result.checks, "chain.ark", CheckStatus::kFail));
-  EXPECT_EQ(result.checks.exit_code(), kExitEndorsement);
+  EXPECT_EQ(result.checks.verdict(), Verdict::kEndorsementProblem);
 }
 
 TEST_P(TestPkiVerify, AskNotSignedByArkRejected) {
@@ -287,23 +287,22 @@ INSTANTIATE_TEST_SUITE_P(Product, TestPkiVerify,
 TEST(CheckList, ExitCodeFromChecks) {
   CheckList list;
   EXPECT_TRUE(list.passed());
-  EXPECT_EQ(list.exit_code(), kExitVerified);
+  EXPECT_EQ(list.verdict(), Verdict::kVerified);
   list.add({"a", CheckStatus::kPass, CheckSubject::kEvidence, "x"});
   list.add({"b", CheckStatus::kSkip, CheckSubject::kEndorsement, "y"});
   EXPECT_TRUE(list.passed());
-  EXPECT_EQ(list.exit_code(), kExitVerified);
+  EXPECT_EQ(list.verdict(), Verdict::kVerified);
   list.add({"c", CheckStatus::kFail, CheckSubject::kEndorsement, "z"});
   EXPECT_FALSE(list.passed());
-  EXPECT_EQ(list.exit_code(), kExitEndorsement);
+  EXPECT_EQ(list.verdict(), Verdict::kEndorsementProblem);
   list.add({"d", CheckStatus::kFail, CheckSubject::kEvidence, "w"});
-  EXPECT_EQ(list.exit_code(), kExitCheckFailed) << "an evidence failure outranks";
+  EXPECT_EQ(list.verdict(), Verdict::kEvidenceFailed) << "an evidence failure outranks";
   ASSERT_NE(list.find("c"), nullptr);
   EXPECT_EQ(list.find("c")->detail, "z");
   EXPECT_EQ(list.find("nope"), nullptr);
   EXPECT_EQ(to_string(CheckStatus::kPass), "pass");
   EXPECT_EQ(to_string(CheckStatus::kFail), "fail");
   EXPECT_EQ(to_string(CheckStatus::kSkip), "skip");
-  EXPECT_EQ(static_cast<int>(kExitUsage), 2);
 }
 
 }  // namespace

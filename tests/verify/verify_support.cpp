@@ -9,7 +9,7 @@ std::string dump(const CheckList& checks) {
            (c.subject == CheckSubject::kEvidence ? "evidence" : "endorsement") + "): " + c.detail +
            "\n";
   }
-  out += "  exit code " + std::to_string(static_cast<int>(checks.exit_code())) + "\n";
+  out += "  exit code " + std::to_string(static_cast<int>(checks.verdict())) + "\n";
   return out;
 }
 

@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "support/corpus.hpp"
-#include "veritee/check.hpp"
-#include "veritee/verifier.hpp"
+#include "veritee/verify/check.hpp"
+#include "veritee/verify/verifier.hpp"
 
 namespace veritee::test {
 

@@ -4,8 +4,8 @@
 
 #include "support/corpus.hpp"
 #include "support/test_pki.hpp"
-#include "veritee/certificate.hpp"
-#include "veritee/crl.hpp"
+#include "veritee/x509/certificate.hpp"
+#include "veritee/x509/crl.hpp"
 
 namespace veritee {
 namespace {
@@ -44,15 +44,15 @@ TEST(Base64Der, TextThatIsNotDerStaysAnError) {
 
 TEST(AtDates, ImpossibleDatesAreRefused) {
   for (const char* bad : {"2026-02-31", "2026-02-29T00:00:00Z", "2025-04-31T12:00:00Z", "2100-02-29"}) {
-    auto t = x509::parse_time(bad);
+    auto t = parse_time(bad);
     EXPECT_FALSE(t) << bad;
     if (!t) {
       EXPECT_NE(t.error().message.find("days"), std::string::npos) << t.error().message;
     }
   }
-  EXPECT_TRUE(x509::parse_time("2024-02-29"));
-  EXPECT_TRUE(x509::parse_time("2000-02-29T00:00:00Z"));
-  EXPECT_TRUE(x509::parse_time("2026-12-31T23:59:59Z"));
+  EXPECT_TRUE(parse_time("2024-02-29"));
+  EXPECT_TRUE(parse_time("2000-02-29T00:00:00Z"));
+  EXPECT_TRUE(parse_time("2026-12-31T23:59:59Z"));
 }
 
 }  // namespace

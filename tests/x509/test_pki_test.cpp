@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "support/test_pki.hpp"
-#include "veritee/certificate.hpp"
-#include "veritee/crl.hpp"
+#include "veritee/x509/certificate.hpp"
+#include "veritee/x509/crl.hpp"
 
 namespace veritee::x509 {
 namespace {

@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
 #include "veritee/guest/provider.hpp"
 
 namespace veritee::guest {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee::guest {
 

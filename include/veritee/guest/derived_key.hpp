@@ -18,9 +18,9 @@
 #include <string>
 #include <string_view>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
-#include "veritee/report.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
+#include "veritee/snp/report.hpp"
 
 namespace veritee::guest {
 

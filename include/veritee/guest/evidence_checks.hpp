@@ -3,7 +3,7 @@
 // runtime claims are bound to it and carry the user data.
 #pragma once
 
-#include "veritee/check.hpp"
+#include "veritee/verify/check.hpp"
 #include "veritee/guest/provider.hpp"
 
 namespace veritee::guest {

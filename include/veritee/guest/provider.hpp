@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
 #include "veritee/guest/sev_guest_abi.hpp"
 
 namespace veritee::guest {

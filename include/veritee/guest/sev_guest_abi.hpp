@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <string>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee::guest {
 

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
 #include "veritee/guest/derived_key.hpp"
 #include "veritee/guest/sev_guest_abi.hpp"
 #include "veritee/guest/sev_guest_device.hpp"

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "veritee/error.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee::guest {
 

@@ -7,15 +7,15 @@
 #include <optional>
 #include <string_view>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
-#include "veritee/kds/endorsement_resolver.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
+#include "veritee/endorse/endorsement_resolver.hpp"
 #include "veritee/rats/attestation_result.hpp"
 #include "veritee/rats/clock.hpp"
 #include "veritee/rats/nonce.hpp"
-#include "veritee/rats/policy.hpp"
-#include "veritee/trust_store.hpp"
-#include "veritee/verified_links.hpp"
+#include "veritee/rats/policy_file.hpp"
+#include "veritee/snp/trust_store.hpp"
+#include "veritee/x509/verified_links.hpp"
 
 namespace veritee::rats {
 
@@ -32,9 +32,9 @@ struct Submission {
 // Errc::kInvalidInput says what is wrong.
 Result<Submission> parse_submission(std::string_view json_body);
 
-// Finds endorsements for a report (normally kds::EndorsementResolver::resolve).
+// Finds endorsements for a report (normally endorse::EndorsementResolver::resolve).
 using EndorsementSource =
-    std::function<Result<kds::Resolution>(const snp::Report&, const kds::ResolveRequest&)>;
+    std::function<Result<endorse::Resolution>(const snp::Report&, const endorse::ResolveRequest&)>;
 
 // How CRLs are used: fetched and required (online default), used when the cache or bundle has
 // one (offline default), or not at all.
@@ -42,7 +42,7 @@ enum class CrlMode { kRequired, kIfAvailable, kOff };
 
 struct AppraiserConfig {
   AppraisalPolicy policy;
-  const x509::TrustStore* roots = &x509::TrustStore::amd();
+  const snp::TrustStore* roots = &snp::TrustStore::amd();
   EndorsementSource endorsements;  // required
   CrlMode crl = CrlMode::kIfAvailable;
   NonceService* nonces = nullptr;  // required when a submission carries a nonce
@@ -60,7 +60,7 @@ class Appraiser {
   // -- HTTP 422 / 502 / 503. Anything that could be appraised is a result, whatever its status.
   // `provenance`, when given, receives where each endorsement came from (for metrics).
   Result<AttestationResult> appraise(const Submission& submission,
-                                     std::vector<kds::Provenance>* provenance = nullptr) const;
+                                     std::vector<endorse::Provenance>* provenance = nullptr) const;
 
   const AppraiserConfig& config() const { return config_; }
 

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "veritee/error.hpp"
+#include "veritee/common/error.hpp"
 #include "veritee/guest/provider.hpp"
 #include "veritee/rats/appraiser.hpp"
 #include "veritee/rats/nonce.hpp"
@@ -55,6 +55,6 @@ struct AttestOutcome {
 // Errors: the provider's (device unavailable, ...), or the verifier's as above. A result that
 // is not affirming is not an error: see outcome.check.status.
 Result<AttestOutcome> attest(guest::EvidenceProvider& provider,
-                             const AttestClientOptions& options, x509::TimePoint now);
+                             const AttestClientOptions& options, veritee::TimePoint now);
 
 }  // namespace veritee::rats

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "veritee/bytes.hpp"
-#include "veritee/check.hpp"
-#include "veritee/certificate.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/verify/check.hpp"
+#include "veritee/x509/certificate.hpp"
 #include "veritee/rats/nonce.hpp"
 #include "veritee/rats/trust_vector.hpp"
 
@@ -31,7 +31,7 @@ struct AttestationResult {
   std::optional<Bytes> nonce;
   std::optional<NonceBinding> binding;
   std::string policy_id;
-  x509::TimePoint appraised_at;
+  veritee::TimePoint appraised_at;
 
   std::vector<std::string> failed_check_ids() const;
 };

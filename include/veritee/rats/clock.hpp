@@ -5,22 +5,22 @@
 #include <chrono>
 #include <functional>
 
-#include "veritee/certificate.hpp"
+#include "veritee/x509/certificate.hpp"
 
 namespace veritee::rats {
 
-using Clock = std::function<x509::TimePoint()>;
+using Clock = std::function<veritee::TimePoint()>;
 
 inline Clock system_clock() {
   return [] { return std::chrono::system_clock::now(); };
 }
 
 // Whole seconds since the Unix epoch (JWT NumericDate, RFC 7519 section 2).
-inline std::int64_t unix_seconds(x509::TimePoint t) {
+inline std::int64_t unix_seconds(veritee::TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
-inline x509::TimePoint from_unix_seconds(std::int64_t s) {
-  return x509::TimePoint(std::chrono::seconds(s));
+inline veritee::TimePoint from_unix_seconds(std::int64_t s) {
+  return veritee::TimePoint(std::chrono::seconds(s));
 }
 
 }  // namespace veritee::rats

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "veritee/error.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee::rats {
 

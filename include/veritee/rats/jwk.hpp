@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/types.h>
 
-#include "veritee/error.hpp"
+#include "veritee/common/error.hpp"
 #include "veritee/rats/signing_key.hpp"
 
 namespace veritee::rats {

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/signing_key.hpp"
 

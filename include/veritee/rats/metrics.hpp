@@ -39,7 +39,7 @@ class Metrics {
   double sum_ = 0;
 };
 
-// "kds", "cache", "bundle", "request", "pinned" or "none" for a kds::Provenance source text.
+// "kds", "cache", "bundle", "request", "pinned" or "none" for a endorse::Provenance source text.
 std::string endorsement_source_kind(const std::string& source);
 
 }  // namespace veritee::rats

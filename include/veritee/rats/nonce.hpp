@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
-#include "veritee/bytes.hpp"
-#include "veritee/certificate.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/x509/certificate.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee::rats {
 
@@ -48,12 +48,12 @@ std::string_view to_string(NonceState state);
 
 struct IssuedNonce {
   Bytes nonce;
-  x509::TimePoint expires;
+  veritee::TimePoint expires;
 };
 
 struct NonceVerdict {
   NonceState state = NonceState::kMalformed;
-  std::optional<x509::TimePoint> expires;  // when the MAC verified
+  std::optional<veritee::TimePoint> expires;  // when the MAC verified
 };
 
 // Where nonces come from and are redeemed. The service uses HmacNonces; tests may inject
@@ -61,8 +61,8 @@ struct NonceVerdict {
 class NonceService {
  public:
   virtual ~NonceService() = default;
-  virtual IssuedNonce issue(x509::TimePoint now) = 0;
-  virtual NonceVerdict redeem(ByteView nonce, x509::TimePoint now) = 0;
+  virtual IssuedNonce issue(veritee::TimePoint now) = 0;
+  virtual NonceVerdict redeem(ByteView nonce, veritee::TimePoint now) = 0;
 };
 
 // Stateless nonces: expiry (u64 big-endian Unix seconds) || 16 random bytes ||
@@ -76,8 +76,8 @@ class HmacNonces final : public NonceService {
   HmacNonces(Bytes secret, std::chrono::seconds ttl, std::size_t replay_capacity,
              std::function<Bytes(std::size_t)> random = {});
 
-  IssuedNonce issue(x509::TimePoint now) override;
-  NonceVerdict redeem(ByteView nonce, x509::TimePoint now) override;
+  IssuedNonce issue(veritee::TimePoint now) override;
+  NonceVerdict redeem(ByteView nonce, veritee::TimePoint now) override;
 
   std::chrono::seconds ttl() const { return ttl_; }
   std::size_t replay_size() const;

@@ -10,16 +10,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "veritee/bytes.hpp"
-#include "veritee/check.hpp"
-#include "veritee/certificate.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/verify/check.hpp"
+#include "veritee/x509/certificate.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/trust_vector.hpp"
 
 namespace veritee::rats {
 
 struct ResultCheckOptions {
-  x509::TimePoint now;
+  veritee::TimePoint now;
   std::optional<Bytes> nonce;                  // must equal eat_nonce when given
   EarStatus accept = EarStatus::kAffirming;    // the worst status accepted
   std::optional<std::string> issuer;           // must equal "iss" when given

@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "veritee/error.hpp"
+#include "veritee/common/error.hpp"
 #include "veritee/rats/appraiser.hpp"
 #include "veritee/rats/attestation_result.hpp"
 #include "veritee/rats/signing_key.hpp"
@@ -55,7 +55,8 @@ struct ServiceConfig {
 
 class VerifierService {
  public:
-  explicit VerifierService(ServiceConfig config);
+  // Errc::kInvalidInput when the configuration lacks its signing key or endorsement source.
+  static Result<std::unique_ptr<VerifierService>> create(ServiceConfig config);
   ~VerifierService();  // stops and joins
   VerifierService(const VerifierService&) = delete;
   VerifierService& operator=(const VerifierService&) = delete;
@@ -71,6 +72,7 @@ class VerifierService {
   void stop();
 
  private:
+  explicit VerifierService(ServiceConfig config);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

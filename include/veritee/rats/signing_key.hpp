@@ -10,8 +10,8 @@
 
 #include <openssl/types.h>
 
-#include "veritee/bytes.hpp"
-#include "veritee/error.hpp"
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
 
 namespace veritee::rats {
 

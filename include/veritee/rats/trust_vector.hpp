@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "veritee/check.hpp"
+#include "veritee/verify/check.hpp"
 
 namespace veritee::rats {
 

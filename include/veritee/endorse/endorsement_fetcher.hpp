@@ -1,0 +1,47 @@
+// Verified endorsements from the cache and, on a miss, from KDS: what `veritee fetch` does and
+// the last two steps of the resolver's order. Bytes from KDS are checked before they are stored
+// or returned; a cache without a client only reads (offline), a client without a cache only
+// fetches.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "veritee/x509/certificate.hpp"
+#include "veritee/x509/crl.hpp"
+#include "veritee/common/error.hpp"
+#include "veritee/endorse/endorsement_cache.hpp"
+#include "veritee/endorse/kds_client.hpp"
+#include "veritee/endorse/kds_url.hpp"
+#include "veritee/snp/trust_store.hpp"
+
+namespace veritee::endorse {
+
+template <class T>
+struct Fetched {
+  T value;
+  Bytes bytes;         // as served (and stored)
+  std::string source;  // "cache /path/to/object" or "KDS https://..."
+};
+
+class EndorsementFetcher {
+ public:
+  // Either pointer may be null; both must outlive the fetcher.
+  EndorsementFetcher(const snp::TrustStore& roots, EndorsementCache* cache, KdsClient* client)
+      : roots_(&roots), cache_(cache), client_(client) {}
+
+  bool online() const { return client_ != nullptr; }
+
+  Result<Fetched<x509::Certificate>> vcek(const VcekRequest& request);
+  Result<Fetched<std::vector<x509::Certificate>>> chain(snp::Product product, Line line);
+  Result<Fetched<x509::Crl>> crl(snp::Product product, Line line);
+
+ private:
+  Result<Fetched<Bytes>> get(const CacheEntry& entry, const std::string& path);
+
+  const snp::TrustStore* roots_;
+  EndorsementCache* cache_;
+  KdsClient* client_;
+};
+
+}  // namespace veritee::endorse

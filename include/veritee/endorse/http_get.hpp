@@ -1,0 +1,35 @@
+// One HTTP GET over libcurl, without retries or policy (that is KdsClient's job).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
+
+namespace veritee::endorse {
+
+struct HttpOptions {
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{30'000};  // the whole transfer, body included
+  std::string user_agent;                           // "veritee/<version>" when empty
+  std::size_t max_body = 1 << 20;                   // a VCEK is ~1.3 KiB, a CRL a few KiB
+};
+
+struct HttpResponse {
+  long status = 0;
+  Bytes body;
+  // Retry-After (RFC 9110 section 10.2.3), seconds or an HTTP-date turned into seconds from
+  // now; 0 when absent.
+  std::chrono::seconds retry_after{0};
+};
+
+// A transport failure (no connection, timeout, truncated body, body over max_body) is
+// Errc::kNetwork with curl's reason; any HTTP status is a response.
+Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options);
+
+// "veritee/0.1.0 (libcurl/7.88.1)".
+std::string default_user_agent();
+
+}  // namespace veritee::endorse

@@ -1,0 +1,82 @@
+// AMD KDS client over libcurl (AMD doc 57230, section 4 "KDS Interface"): VCEKs, certificate
+// chains and CRLs at the paths of kds_url.hpp. Requests to one host are spaced by a client-side
+// rate limit; 429/503 honour Retry-After; transient failures back off exponentially with
+// jitter, a bounded number of times; concurrent requests for one object share one transfer.
+// The client returns bytes as served: checking them is the caller's job (endorsement_check.hpp).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "veritee/common/bytes.hpp"
+#include "veritee/common/error.hpp"
+#include "veritee/endorse/http_get.hpp"
+#include "veritee/endorse/kds_url.hpp"
+#include "veritee/endorse/rate_limiter.hpp"
+#include "veritee/endorse/retry_policy.hpp"
+
+namespace veritee::endorse {
+
+// What the client is doing, for progress lines a user can act on.
+struct KdsEvent {
+  enum class Kind {
+    kRequest,   // about to GET `url`
+    kResponse,  // got `status` (and `bytes` of body) from `url`
+    kWait,      // sleeping `wait` before the next request (`message` says why)
+    kFailure,   // a transport error (`message`), will retry or give up
+  };
+  Kind kind;
+  std::string url;
+  long status = 0;
+  std::size_t bytes = 0;
+  std::chrono::milliseconds wait{0};
+  std::string message;
+};
+using KdsObserver = std::function<void(const KdsEvent&)>;
+
+struct KdsOptions {
+  std::string base_url{kDefaultBaseUrl};  // no trailing slash needed
+  HttpOptions http;
+  RetryPolicy retry;
+  std::chrono::milliseconds min_interval{5'000};  // per host; 0 disables the limit
+  KdsObserver observer;                           // may be empty
+};
+
+class KdsClient {
+ public:
+  explicit KdsClient(KdsOptions options);
+
+  const std::string& base_url() const { return options_.base_url; }
+  std::string url_for(const std::string& path) const;
+
+  // GET base_url + path. 404 is Errc::kEndorsementMissing; other failures Errc::kNetwork,
+  // with the URL, the last status or transport error and the number of attempts.
+  Result<Bytes> get(const std::string& path);
+
+  Result<Bytes> vcek(const VcekRequest& request) { return get(vcek_path(request)); }
+  Result<Bytes> chain(snp::Product product, Line line) { return get(chain_path(product, line)); }
+  Result<Bytes> crl(snp::Product product, Line line) { return get(crl_path(product, line)); }
+
+  // HTTP requests actually sent (coalesced callers count once), for diagnostics and tests.
+  std::size_t requests_sent() const { return sent_.load(); }
+
+ private:
+  Result<Bytes> fetch(const std::string& url);
+  void notify(KdsEvent event) const;
+  void sleep_for(std::chrono::milliseconds wait, const std::string& url, std::string why);
+
+  KdsOptions options_;
+  RateLimiter limiter_;
+  std::atomic<std::size_t> sent_{0};
+  std::mutex mutex_;  // guards inflight_ and rng_
+  std::map<std::string, std::shared_future<Result<Bytes>>> inflight_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace veritee::endorse

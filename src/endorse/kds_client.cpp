@@ -1,0 +1,122 @@
+// KDS requests with rate limiting, Retry-After, bounded backoff and coalescing (AMD doc 57230,
+// section 4 "KDS Interface"; DESIGN.md 3.6: KDS answers HTTP 429 to eager clients).
+#include "veritee/endorse/kds_client.hpp"
+
+#include <thread>
+#include <utility>
+
+namespace veritee::endorse {
+
+namespace {
+std::string seconds_text(std::chrono::milliseconds ms) {
+  const auto tenths = (ms.count() + 50) / 100;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " s";
+}
+}  // namespace
+
+KdsClient::KdsClient(KdsOptions options)
+    : options_(std::move(options)),
+      limiter_(options_.min_interval),
+      rng_(std::random_device{}()) {
+  while (options_.base_url.ends_with('/')) options_.base_url.pop_back();
+  if (options_.http.user_agent.empty()) options_.http.user_agent = default_user_agent();
+  if (options_.retry.max_attempts < 1) options_.retry.max_attempts = 1;
+}
+
+std::string KdsClient::url_for(const std::string& path) const { return options_.base_url + path; }
+
+void KdsClient::notify(KdsEvent event) const {
+  if (options_.observer) options_.observer(event);
+}
+
+void KdsClient::sleep_for(std::chrono::milliseconds wait, const std::string& url,
+                          std::string why) {
+  if (wait.count() <= 0) return;
+  notify({KdsEvent::Kind::kWait, url, 0, 0, wait,
+          "waiting " + seconds_text(wait) + " before GET " + url + ": " + std::move(why)});
+  std::this_thread::sleep_for(wait);
+}
+
+Result<Bytes> KdsClient::get(const std::string& path) {
+  const std::string url = url_for(path);
+  std::promise<Result<Bytes>> promise;
+  std::shared_future<Result<Bytes>> shared;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = inflight_.find(url); it != inflight_.end()) {
+      shared = it->second;
+    } else {
+      inflight_.emplace(url, promise.get_future().share());
+    }
+  }
+  if (shared.valid()) return shared.get();  // another thread is fetching this object
+
+  Result<Bytes> result = fetch(url);
+  {
+    std::lock_guard lock(mutex_);
+    inflight_.erase(url);
+  }
+  promise.set_value(result);
+  return result;
+}
+
+Result<Bytes> KdsClient::fetch(const std::string& url) {
+  const std::string host = host_of(url);
+  const RetryPolicy& retry = options_.retry;
+  std::string last;
+  for (int attempt = 1; attempt <= retry.max_attempts; ++attempt) {
+    sleep_for(limiter_.reserve(host), url,
+              "client-side rate limit of one request per " +
+                  seconds_text(options_.min_interval) + " to " + host);
+    notify({KdsEvent::Kind::kRequest, url, 0, 0, {}, "GET " + url});
+    ++sent_;
+    auto response = http_get(url, options_.http);
+    std::chrono::milliseconds wait{0};
+    std::string why;
+    if (!response) {
+      last = response.error().message;
+      notify({KdsEvent::Kind::kFailure, url, 0, 0, {}, last});
+      why = "the last attempt failed";
+    } else {
+      const long status = response->status;
+      notify({KdsEvent::Kind::kResponse, url, status, response->body.size(), {},
+              "GET " + url + " -> HTTP " + std::to_string(status) + " (" +
+                  std::to_string(response->body.size()) + " bytes)"});
+      if (status == 200) return std::move(response->body);
+      if (status == 404) {
+        return fail(Errc::kEndorsementMissing, "KDS has no such object: GET " + url +
+                                                   " answered HTTP 404 Not Found");
+      }
+      last = "HTTP " + std::to_string(status);
+      if (!retryable_status(status)) {
+        return fail(Errc::kNetwork, "GET " + url + " answered " + last + " (not retried)");
+      }
+      if ((status == 429 || status == 503) && response->retry_after.count() > 0) {
+        wait = response->retry_after;
+        last += " with Retry-After: " + std::to_string(response->retry_after.count());
+        if (wait > retry.max_retry_after) {
+          return fail(Errc::kNetwork,
+                      "GET " + url + " answered " + last + " s, longer than the " +
+                          seconds_text(retry.max_retry_after) +
+                          " veritee waits; try again later or use a cache or bundle");
+        }
+        // Other requests to this host wait too.
+        limiter_.hold(host, RateLimiter::Clock::now() + wait);
+        why = "KDS answered " + last + " s";
+      } else {
+        why = "KDS answered " + last;
+      }
+    }
+    if (attempt == retry.max_attempts) break;
+    if (wait.count() == 0) {
+      std::lock_guard lock(mutex_);
+      wait = backoff_delay(retry, attempt, rng_);
+    }
+    sleep_for(wait, url, why + " (attempt " + std::to_string(attempt) + " of " +
+                             std::to_string(retry.max_attempts) + ")");
+  }
+  return fail(Errc::kNetwork, "GET " + url + " failed after " +
+                                  std::to_string(retry.max_attempts) + " attempts; last: " + last);
+}
+
+}  // namespace veritee::endorse

@@ -1,0 +1,129 @@
+// The EAR signing key: ES256 (P-256, SHA-256) or ES384 (P-384, SHA-384), RFC 7518 section 3.4.
+#include "veritee/rats/signing_key.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include <openssl/core_names.h>
+#include <openssl/pem.h>
+
+#include "rats/ear/ecdsa_jose.hpp"
+#include "rats/ear/ossl.hpp"
+#include "veritee/common/file_lock.hpp"
+
+namespace veritee::rats {
+
+using namespace detail;
+
+std::string_view to_string(JwsAlg alg) { return alg == JwsAlg::kES256 ? "ES256" : "ES384"; }
+
+Result<JwsAlg> parse_jws_alg(std::string_view name) {
+  if (name == "ES256") return JwsAlg::kES256;
+  if (name == "ES384") return JwsAlg::kES384;
+  return fail(Errc::kInvalidInput, "JWS algorithm '" + std::string(name) +
+                                       "' is not accepted (ES256 or ES384 only)");
+}
+
+std::size_t signature_size(JwsAlg alg) { return alg == JwsAlg::kES256 ? 64 : 96; }
+
+namespace {
+
+const EVP_MD* digest_of(JwsAlg alg) { return alg == JwsAlg::kES256 ? EVP_sha256() : EVP_sha384(); }
+
+// The algorithm of an EC key by its curve; anything but P-256/P-384 is refused.
+Result<JwsAlg> alg_of(EVP_PKEY* key) {
+  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) {
+    return fail(Errc::kInvalidInput, "the signing key is not an EC key (ES256 needs P-256, ES384 P-384)");
+  }
+  char group[64] = {};
+  std::size_t len = 0;
+  if (EVP_PKEY_get_group_name(key, group, sizeof group, &len) != 1) {
+    return fail(Errc::kCrypto, openssl_error("cannot read the key's curve"));
+  }
+  std::string_view name(group, len);
+  if (name == "prime256v1" || name == "P-256") return JwsAlg::kES256;
+  if (name == "secp384r1" || name == "P-384") return JwsAlg::kES384;
+  return fail(Errc::kInvalidInput, "the signing key is on curve " + std::string(name) +
+                                       "; ES256 needs P-256 and ES384 P-384");
+}
+
+std::string pem_of(EVP_PKEY* key, bool is_private) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  int ok = is_private ? PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
+                      : PEM_write_bio_PUBKEY(bio.get(), key);
+  if (ok != 1) return {};
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+}  // namespace
+
+Result<SigningKey> SigningKey::generate(JwsAlg alg) {
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC",
+                                    alg == JwsAlg::kES256 ? "P-256" : "P-384");
+  if (!key) return fail(Errc::kCrypto, openssl_error("EC key generation failed"));
+  return SigningKey(share(key), alg);
+}
+
+Result<SigningKey> SigningKey::from_pem(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+  if (!raw) return fail(Errc::kInvalidInput, openssl_error("not a PEM private key"));
+  auto key = share(raw);
+  auto alg = alg_of(key.get());
+  if (!alg) return std::unexpected(alg.error());
+  return SigningKey(std::move(key), *alg);
+}
+
+Result<SigningKey> SigningKey::load_file(const std::filesystem::path& path) {
+  auto bytes = read_file(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto key = from_pem(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+  if (!key) return fail(key.error().code, path.string() + ": " + key.error().message);
+  return key;
+}
+
+Result<SigningKey> SigningKey::load_or_create(const std::filesystem::path& state_dir, JwsAlg alg) {
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (ec) return fail(Errc::kIo, state_dir.string() + ": " + ec.message());
+  std::filesystem::permissions(state_dir, std::filesystem::perms::owner_all, ec);
+  // One process creates the key; others starting at the same moment wait and load it.
+  auto lock = FileLock::acquire(state_dir / "signing-key.lock");
+  if (!lock) return std::unexpected(lock.error());
+  const auto path = state_dir / "signing-key.pem";
+  if (std::filesystem::exists(path)) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      return fail(Errc::kIo, path.string() + " is readable by group or others; chmod 600 it");
+    }
+    return load_file(path);
+  }
+  auto key = generate(alg);
+  if (!key) return key;
+  const std::string pem = key->private_pem();
+  if (auto ok = write_file_atomic(path, as_bytes(pem), 0600); !ok) return std::unexpected(ok.error());
+  return key;
+}
+
+std::string SigningKey::private_pem() const { return pem_of(key_.get(), true); }
+std::string SigningKey::public_pem() const { return pem_of(key_.get(), false); }
+
+Result<Bytes> SigningKey::sign(ByteView signing_input) const {
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  std::size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, digest_of(alg_), nullptr, key_.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, signing_input.data(), signing_input.size()) != 1) {
+    return fail(Errc::kCrypto, openssl_error("ECDSA signing failed"));
+  }
+  Bytes der(len);
+  if (EVP_DigestSign(ctx.get(), der.data(), &len, signing_input.data(), signing_input.size()) != 1) {
+    return fail(Errc::kCrypto, openssl_error("ECDSA signing failed"));
+  }
+  der.resize(len);
+  return der_to_jose(der, signature_size(alg_));
+}
+
+}  // namespace veritee::rats
