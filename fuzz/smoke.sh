@@ -6,15 +6,18 @@
 # clang is installed.
 #
 #   fuzz/smoke.sh [SECONDS_PER_TARGET]      (default 20; or $FUZZ_SECONDS)
-#   env: VERITEE_CORPUS (default ../shared/corpus), VERITEE_FUZZ_BUILD (default build-fuzz),
+#   env: VERITEE_CORPUS (default ../shared/corpus), VERITEE_CORPUS_MEASURE (default
+#        ../shared/corpus-measure), VERITEE_FUZZ_BUILD (default build-fuzz),
 #        CXX (a clang++ to use instead of the newest clang++-NN found)
 set -euo pipefail
 
 seconds=${1:-${FUZZ_SECONDS:-20}}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 corpus=${VERITEE_CORPUS:-$root/../shared/corpus}
+corpus_measure=${VERITEE_CORPUS_MEASURE:-$root/../shared/corpus-measure}
 build=${VERITEE_FUZZ_BUILD:-$root/build-fuzz}
-targets=(fuzz_report fuzz_evidence fuzz_certificate)
+targets=(fuzz_report fuzz_evidence fuzz_certificate fuzz_quote fuzz_ovmf)
+corpus_dcap=${VERITEE_CORPUS_DCAP:-$(dirname "$corpus")/corpus-dcap}
 
 skip() {
   echo "fuzz smoke: SKIP ($*)"
@@ -68,7 +71,7 @@ cmake --build "$build" -j "${FUZZ_JOBS:-2}" --target "${targets[@]}"
 # Seeds, per target, from the corpus (flattened names; the corpus stays read-only).
 seeds=$build/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds/report" "$seeds/evidence" "$seeds/certificate"
+mkdir -p "$seeds/report" "$seeds/evidence" "$seeds/certificate" "$seeds/quote" "$seeds/ovmf"
 copy_seed() {  # copy_seed DIR FILE
   local rel=${2#"$corpus"/}
   cp "$2" "$1/${rel//\//_}"
@@ -88,6 +91,20 @@ if [[ -f "$corpus/MANIFEST.tsv" ]]; then
     copy_seed "$seeds/certificate" "$f"
   done < <(find "$corpus" -type f \( -name '*.pem' -o -name '*.der' -o -name '*.testcer' \
              -o -name 'cert_chain_*' \) -size -64k -print0)
+fi
+# DCAP quotes and collateral JSON (corpus-dcap beside the SNP corpus).
+if [[ -d "$corpus_dcap" ]]; then
+  while IFS= read -r -d '' f; do
+    rel=${f#"$corpus_dcap"/}
+    cp "$f" "$seeds/quote/${rel//\//_}"
+  done < <(find "$corpus_dcap" -type f ! -name 'LICENSE*' ! -name '*.md' ! -name 'MANIFEST.tsv' \
+             ! -name '*.pem' -size -64k -print0)
+fi
+# OVMF seeds: the 4 KiB image suffixes of corpus-measure (footer table and SEV metadata).
+if [[ -d "$corpus_measure" ]]; then
+  while IFS= read -r -d '' f; do
+    cp "$f" "$seeds/ovmf/$(basename "$f")"
+  done < <(find "$corpus_measure" -type f -name '*.bin' -size -64k -print0)
 fi
 # A CRL seed (AMD's CRLs are not in the corpus): a throwaway CA made with the openssl CLI.
 if command -v openssl >/dev/null 2>&1; then

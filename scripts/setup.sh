@@ -9,6 +9,7 @@ PACKAGES=(
   libcurl4-openssl-dev libcpp-httplib-dev libtomlplusplus-dev libjwt-dev
   libtss2-dev swtpm swtpm-tools
   clang-16 libclang-rt-16-dev
+  ovmf
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <charconv>
 #include <iostream>
 #include <iterator>
 
@@ -55,6 +56,16 @@ Result<std::optional<snp::Product>> product_flag(const std::string& value) {
 Result<veritee::TimePoint> time_flag(const std::string& value) {
   if (value.empty()) return std::chrono::system_clock::now();
   return veritee::parse_time(value);
+}
+
+Result<std::uint64_t> hex_u64_flag(const std::string& name, const std::string& text) {
+  std::string digits = text.rfind("0x", 0) == 0 || text.rfind("0X", 0) == 0 ? text.substr(2) : text;
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, 16);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
+    return fail(Errc::kInvalidInput, name + ": expected a 64-bit hex value, got \"" + text + "\"");
+  }
+  return v;
 }
 
 }  // namespace veritee::cli

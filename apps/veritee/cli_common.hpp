@@ -34,6 +34,9 @@ std::optional<ReportInput> read_report_input(const std::string& path,
 // --product value, empty when the flag was not given.
 Result<std::optional<snp::Product>> product_flag(const std::string& value);
 
+// A 64-bit hex flag value, with or without 0x ("0x21", "800f12"); the error names the flag.
+Result<std::uint64_t> hex_u64_flag(const std::string& name, const std::string& text);
+
 // --at value (RFC 3339), now when empty.
 Result<veritee::TimePoint> time_flag(const std::string& value);
 

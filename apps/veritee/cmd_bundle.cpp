@@ -7,7 +7,7 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 
 namespace veritee::cli {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "command_registry.hpp"
 #include "guest_options.hpp"
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 #include "veritee/guest/cert_files.hpp"
 
 namespace veritee::cli {

@@ -21,16 +21,6 @@ struct KeyFlags {
   bool print = false;
 };
 
-Result<std::uint64_t> u64_flag(const std::string& name, const std::string& text) {
-  std::string digits = text.rfind("0x", 0) == 0 ? text.substr(2) : text;
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, 16);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-    return fail(Errc::kInvalidInput, name + ": expected a 64-bit hex value, got \"" + text + "\"");
-  }
-  return v;
-}
-
 Result<guest::DerivedKeyRequest> build_request(const KeyFlags& f) {
   guest::DerivedKeyRequest r;
   if (f.root == "vcek")
@@ -41,9 +31,9 @@ Result<guest::DerivedKeyRequest> build_request(const KeyFlags& f) {
     return fail(Errc::kInvalidInput, "--root: vcek or vmrk, got \"" + f.root + "\"");
   auto fields = guest::parse_field_names(f.fields);
   if (!fields) return std::unexpected(fields.error());
-  auto tcb = u64_flag("--tcb", f.tcb);
+  auto tcb = hex_u64_flag("--tcb", f.tcb);
   if (!tcb) return std::unexpected(tcb.error());
-  auto mit = u64_flag("--launch-mit", f.launch_mit);
+  auto mit = hex_u64_flag("--launch-mit", f.launch_mit);
   if (!mit) return std::unexpected(mit.error());
   r.guest_field_select = *fields;
   r.vmpl = f.vmpl;

@@ -4,8 +4,9 @@
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
+#include "dcap_cli.hpp"
 #include "snpguest_dir.hpp"
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 #include "veritee/snp/report_format.hpp"
 
 namespace veritee::cli {
@@ -18,6 +19,7 @@ struct ShowOptions {
 };
 
 int run_show(const ShowOptions& opts) {
+  if (is_dcap_quote_file(opts.file)) return run_dcap_show(opts.file, opts.json);
   auto input = read_report_input(opts.file, opts.product);
   if (!input) return kExitUsage;
   const auto& product = input->product;
@@ -30,7 +32,7 @@ int run_show(const ShowOptions& opts) {
   }
   if (opts.json) {
     auto j = snp::report_to_json(report, ctx);
-    j["evidence"] = {{"encoding", std::string(snp::to_string(evidence.encoding))},
+    j["evidence"] = {{"encoding", std::string(veritee::to_string(evidence.encoding))},
                      {"container", std::string(snp::to_string(evidence.container))},
                      {"report_offset", evidence.report_offset}};
     j["raw"] = to_hex(report.bytes());
@@ -51,7 +53,7 @@ int run_show(const ShowOptions& opts) {
   return kExitVerified;
 }
 
-const Registration kShow{{"show", "Decode every field of an attestation report", 10,
+const Registration kShow{{"show", "Decode every field of an attestation report or DCAP quote", 10,
                           [](CLI::App& cmd) -> Runner {
                             auto opts = std::make_shared<ShowOptions>();
                             cmd.add_option("FILE", opts->file,

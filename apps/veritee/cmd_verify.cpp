@@ -13,6 +13,7 @@
 #include "appraisal_options.hpp"
 #include "cli_common.hpp"
 #include "command_registry.hpp"
+#include "dcap_cli.hpp"
 #include "exit_codes.hpp"
 #include "verify_options.hpp"
 #include "veritee/verify/batch_verifier.hpp"
@@ -24,6 +25,7 @@ namespace {
 struct Flags {
   VerifyFlags verify;
   AppraisalFlags appraisal;
+  std::string collateral;  // DCAP quotes
 };
 
 // Whether an endorsement came from somewhere the user did not name (table, bundle, cache, KDS).
@@ -148,7 +150,7 @@ nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
   for (const auto& p : resolution.provenance) {
     j["endorsements"].push_back({{"piece", p.piece}, {"source", p.source}});
   }
-  j["report"]["evidence"] = {{"encoding", std::string(snp::to_string(ev.encoding))},
+  j["report"]["evidence"] = {{"encoding", std::string(veritee::to_string(ev.encoding))},
                              {"container", std::string(snp::to_string(ev.container))},
                              {"report_offset", ev.report_offset}};
   return j;
@@ -328,6 +330,9 @@ const Registration kVerify{
                                  "report}, or {file, verified, exit_code, error} (docs/json.md)");
        cmd.add_flag("--quiet", f->verify.quiet, "print nothing but errors (on stderr): the exit code says it")
            ->excludes(json);
+       cmd.add_option("--collateral", f->collateral,
+                      "DCAP quotes (Intel SGX/TDX): the collateral JSON (TCB Info, QE Identity, "
+                      "CRLs, issuer chains; docs/dcap.md)");
        add_appraisal_flags(cmd, f->appraisal);
        cmd.footer(
            "Endorsement sources, first match wins: --cert-table, --vcek/--chain/--crl, "
@@ -338,6 +343,10 @@ const Registration kVerify{
            "5 authentic evidence that fails the policy. In batch mode the first that applies of "
            "2, 1, 3, 5 to any report, else 0.");
        return [f] {
+         if (f->verify.files.size() == 1 && f->verify.files_from.empty() &&
+             (!f->collateral.empty() || is_dcap_quote_file(f->verify.files.front()))) {
+           return run_dcap_verify(f->verify.files.front(), f->collateral, f->verify.at, f->verify.json);
+         }
          if (f->verify.files.size() == 1 && f->verify.files_from.empty()) return run_verify(*f);
          if (f->verify.files.empty() && f->verify.files_from.empty()) {
            print_error("verify: no report given (FILE or --files-from)");

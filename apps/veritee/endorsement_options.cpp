@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 
 namespace veritee::cli {
 

@@ -1,7 +1,7 @@
 // The exit codes of every veritee command: defined here once (README "Exit codes").
 #pragma once
 
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 
 namespace veritee::cli {
 
@@ -11,7 +11,7 @@ enum ExitCode : int {
   kExitUsage = 2,        // usage error, or unreadable or malformed input
   kExitEndorsement = 3,  // an endorsement is missing or unusable
   kExitUnavailable = 4,  // a device or service needed is unavailable
-  kExitPolicy = 5,       // authentic evidence that fails the appraisal policy
+  kExitPolicy = 5,       // authentic evidence that fails the policy or reference value
 };
 
 constexpr ExitCode exit_code_of(Verdict verdict) {

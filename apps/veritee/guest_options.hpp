@@ -9,7 +9,7 @@
 
 #include "cli_common.hpp"
 #include "veritee/common/bytes.hpp"
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 #include "veritee/guest/provider.hpp"
 
 namespace veritee::cli {

@@ -70,8 +70,17 @@ Result<TimePoint> parse_time(std::string_view text) {
   tm.tm_hour = h;
   tm.tm_min = mi;
   tm.tm_sec = sec;
-  std::time_t t = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(t - offset_seconds);
+  return from_utc(tm, offset_seconds);
+}
+
+TimePoint from_utc(std::tm tm, long offset_seconds) {
+  using std::chrono::seconds;
+  constexpr auto kMax = std::chrono::duration_cast<seconds>(TimePoint::duration::max()).count();
+  constexpr auto kMin = std::chrono::duration_cast<seconds>(TimePoint::duration::min()).count();
+  const long long s = static_cast<long long>(timegm(&tm)) - offset_seconds;
+  if (s >= kMax) return TimePoint::max();
+  if (s <= kMin) return TimePoint::min();
+  return TimePoint(seconds(s));
 }
 
 }  // namespace veritee

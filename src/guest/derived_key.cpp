@@ -5,7 +5,7 @@
 #include <sstream>
 #include <utility>
 
-#include "le_write.hpp"
+#include "veritee/common/byte_writer.hpp"
 #include "veritee/guest/sev_guest_abi.hpp"
 
 namespace veritee::guest {
@@ -73,12 +73,12 @@ std::string field_names(std::uint64_t select) {
 
 Bytes encode_msg_key_req(const DerivedKeyRequest& r) {
   Bytes out(kMsgKeyReqSize, 0);
-  detail::put_le(out, kRootKeySelect, static_cast<std::uint32_t>(r.root));  // KEY_SEL 0
-  detail::put_le(out, kGuestFieldSelect, r.guest_field_select);
-  detail::put_le(out, kVmpl, r.vmpl);
-  detail::put_le(out, kGuestSvn, r.guest_svn);
-  detail::put_le(out, kTcbVersion, r.tcb_version);
-  detail::put_le(out, kLaunchMitVector, r.launch_mit_vector);
+  put_le(out, kRootKeySelect, static_cast<std::uint32_t>(r.root));  // KEY_SEL 0
+  put_le(out, kGuestFieldSelect, r.guest_field_select);
+  put_le(out, kVmpl, r.vmpl);
+  put_le(out, kGuestSvn, r.guest_svn);
+  put_le(out, kTcbVersion, r.tcb_version);
+  put_le(out, kLaunchMitVector, r.launch_mit_vector);
   return out;
 }
 

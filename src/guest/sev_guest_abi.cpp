@@ -6,7 +6,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "le_write.hpp"
+#include "veritee/common/byte_writer.hpp"
 #include "veritee/common/byte_reader.hpp"
 #include "veritee/snp/report.hpp"
 
@@ -49,7 +49,7 @@ const char* request_name(unsigned long request) {
 Bytes encode_report_req(const ReportData& report_data, std::uint32_t vmpl) {
   Bytes out(kReportReqSize, 0);
   std::copy(report_data.begin(), report_data.end(), out.begin() + kReqReportData);
-  detail::put_le(out, kReqVmpl, vmpl);
+  put_le(out, kReqVmpl, vmpl);
   return out;  // 0x44..0x60 reserved, zero
 }
 
@@ -57,8 +57,8 @@ Bytes encode_ext_report_req(const ReportData& report_data, std::uint32_t vmpl,
                             std::uint64_t certs_address, std::uint32_t certs_len) {
   Bytes out = encode_report_req(report_data, vmpl);
   out.resize(kExtReportReqSize, 0);
-  detail::put_le(out, kExtCertsAddress, certs_address);
-  detail::put_le(out, kExtCertsLen, certs_len);
+  put_le(out, kExtCertsAddress, certs_address);
+  put_le(out, kExtCertsLen, certs_len);
   return out;
 }
 

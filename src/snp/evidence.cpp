@@ -13,19 +13,6 @@ namespace {
 constexpr std::size_t kMsgReportRspBuffer = 4000;
 constexpr std::size_t kMsgReportRspHeader = 0x20;  // status, report_size, 24 reserved
 
-bool is_text(ByteView in) {
-  return std::all_of(in.begin(), in.end(), [](std::uint8_t c) {
-    return (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t';
-  });
-}
-
-bool looks_hex(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isxdigit(static_cast<unsigned char>(c)) || c == ' ' || c == '\n' ||
-           c == '\r' || c == '\t';
-  });
-}
-
 Result<void> find_report(Evidence& ev) {
   ByteView data(ev.data);
   ByteReader r(data);
@@ -86,15 +73,6 @@ Result<void> find_report(Evidence& ev) {
 
 }  // namespace
 
-std::string_view to_string(Encoding encoding) {
-  switch (encoding) {
-    case Encoding::kBinary: return "binary";
-    case Encoding::kHex: return "hex";
-    case Encoding::kBase64: return "base64";
-  }
-  return "unknown";
-}
-
 std::string_view to_string(Container container) {
   switch (container) {
     case Container::kRawReport: return "raw report";
@@ -127,19 +105,10 @@ std::string Evidence::describe() const {
 Result<Evidence> load_evidence(ByteView input) {
   Evidence ev;
   if (input.empty()) return fail(Errc::kTruncated, "empty input: no report");
-  if (is_text(input)) {
-    std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
-    Result<Bytes> decoded = looks_hex(text) ? from_hex(text) : from_base64(text);
-    if (!decoded) {
-      return fail(Errc::kInvalidInput,
-                  "text input is neither hex nor base64 of a report: " + decoded.error().message);
-    }
-    ev.encoding = looks_hex(text) ? Encoding::kHex : Encoding::kBase64;
-    ev.data = std::move(*decoded);
-  } else {
-    ev.encoding = Encoding::kBinary;
-    ev.data.assign(input.begin(), input.end());
-  }
+  auto decoded = decode_input(input);
+  if (!decoded) return std::unexpected(decoded.error());
+  ev.encoding = decoded->encoding;
+  ev.data = std::move(decoded->data);
   if (auto found = find_report(ev); !found) {
     auto e = found.error();
     if (ev.encoding != Encoding::kBinary) {

@@ -13,16 +13,6 @@ namespace {
 using snp::Product;
 using x509::Certificate;
 
-Check pass(std::string id, CheckSubject subject, std::string detail) {
-  return {std::move(id), CheckStatus::kPass, subject, std::move(detail)};
-}
-Check failed(std::string id, CheckSubject subject, std::string detail) {
-  return {std::move(id), CheckStatus::kFail, subject, std::move(detail)};
-}
-Check skipped(std::string id, CheckSubject subject, std::string detail) {
-  return {std::move(id), CheckStatus::kSkip, subject, std::move(detail)};
-}
-
 constexpr auto kEvidence = CheckSubject::kEvidence;
 constexpr auto kEndorsement = CheckSubject::kEndorsement;
 

@@ -39,7 +39,7 @@ std::string name_cn(const X509_NAME* name) {
 TimePoint asn1_time(const ASN1_TIME* t) {
   std::tm tm{};
   if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return TimePoint{};
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return from_utc(tm);
 }
 
 // The AMD extension OIDs as objects, built once (OBJ_txt2obj parses the dotted text and

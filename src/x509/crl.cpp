@@ -14,7 +14,7 @@ namespace {
 TimePoint to_time_point(const ASN1_TIME* t) {
   std::tm tm{};
   if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return TimePoint{};
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return from_utc(tm);
 }
 
 }  // namespace

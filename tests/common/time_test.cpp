@@ -93,3 +93,24 @@ TEST(Time, RoundTrip) {
 
 }  // namespace
 }  // namespace veritee
+
+namespace veritee {
+namespace {
+
+// system_clock counts nanoseconds (years 1678-2262): X.509's 9999-12-31 and any 4-digit year
+// after 2262 saturate instead of overflowing (found by fuzz_quote through a collateral date).
+TEST(FromUtc, SaturatesBeyondTheClockRange) {
+  auto far = parse_time("9999-12-31T23:59:59Z");
+  ASSERT_TRUE(far.has_value()) << far.error().message;
+  EXPECT_EQ(*far, TimePoint::max());
+  auto early = parse_time("1000-01-01");
+  ASSERT_TRUE(early.has_value()) << early.error().message;
+  EXPECT_EQ(*early, TimePoint::min());
+  auto ordinary = parse_time("2262-01-01T00:00:00Z");
+  ASSERT_TRUE(ordinary.has_value());
+  EXPECT_LT(*ordinary, TimePoint::max());
+  EXPECT_EQ(format_time(*parse_time("2024-05-06T21:14:27Z")), "2024-05-06T21:14:27Z");
+}
+
+}  // namespace
+}  // namespace veritee

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "support/corpus.hpp"
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 #include "veritee/verify/verifier.hpp"
 
 namespace veritee::test {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,12 @@
 namespace veritee {
 
 using TimePoint = std::chrono::system_clock::time_point;
+
+// A calendar time in UTC (minus `offset_seconds`) as a TimePoint. system_clock counts
+// nanoseconds, so it holds the years 1678 to 2262 only: later times (X.509's 9999-12-31 "no
+// well-defined expiration") saturate to TimePoint::max(), earlier ones to min(), instead of
+// overflowing.
+TimePoint from_utc(std::tm tm, long offset_seconds = 0);
 
 std::string format_time(TimePoint t);  // RFC 3339, UTC, seconds
 // RFC 3339 ("2024-05-06T21:14:27Z", offsets allowed) or a date ("2024-05-06", midnight UTC).

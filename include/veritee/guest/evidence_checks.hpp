@@ -3,7 +3,7 @@
 // runtime claims are bound to it and carry the user data.
 #pragma once
 
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 #include "veritee/guest/provider.hpp"
 
 namespace veritee::guest {

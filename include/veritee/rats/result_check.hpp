@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "veritee/common/bytes.hpp"
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 #include "veritee/x509/certificate.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/trust_vector.hpp"

@@ -10,11 +10,11 @@
 
 #include "veritee/common/bytes.hpp"
 #include "veritee/common/error.hpp"
+#include "veritee/common/encoding.hpp"
 #include "veritee/snp/report.hpp"
 
 namespace veritee::snp {
 
-enum class Encoding { kBinary, kHex, kBase64 };
 enum class Container {
   kRawReport,     // exactly 0x4A0 bytes
   kAzureHcl,      // Azure vTPM HCL blob: 32-byte "HCLA" header, report at 0x20 (DESIGN.md 3.8)
@@ -24,7 +24,6 @@ enum class Container {
                      // SNP_GET_EXT_REPORT returns it): go-sev-guest's `attest -extended`
 };
 
-std::string_view to_string(Encoding encoding);    // "binary", "hex", "base64"
 std::string_view to_string(Container container);  // "raw report", "Azure HCL blob", ...
 
 struct Evidence {

@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 #include "veritee/snp/product.hpp"
 #include "veritee/verify/policy.hpp"
 #include "veritee/snp/report.hpp"

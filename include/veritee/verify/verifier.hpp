@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 #include "veritee/verify/endorsements.hpp"
 #include "veritee/snp/product.hpp"
 #include "veritee/snp/report.hpp"

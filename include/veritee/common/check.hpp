@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace veritee {
@@ -24,6 +25,16 @@ struct Check {
 };
 
 std::string_view to_string(CheckStatus status);  // "pass", "fail", "skip"
+
+inline Check pass(std::string id, CheckSubject subject, std::string detail) {
+  return {std::move(id), CheckStatus::kPass, subject, std::move(detail)};
+}
+inline Check failed(std::string id, CheckSubject subject, std::string detail) {
+  return {std::move(id), CheckStatus::kFail, subject, std::move(detail)};
+}
+inline Check skipped(std::string id, CheckSubject subject, std::string detail) {
+  return {std::move(id), CheckStatus::kSkip, subject, std::move(detail)};
+}
 
 // What a verification came to, most severe first when several apply to a batch. Callers map
 // it to their own vocabulary (the CLI to exit codes, the service to HTTP statuses).

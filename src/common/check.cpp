@@ -1,4 +1,4 @@
-#include "veritee/verify/check.hpp"
+#include "veritee/common/check.hpp"
 
 #include <algorithm>
 

@@ -1,0 +1,45 @@
+// Verification of a DCAP quote against its collateral (DESIGN.md 6): the PCK chain to the
+// pinned Intel SGX Root CA and its CRLs, the collateral's signatures, issuer chains and dates,
+// the QE report and quote signatures and the key binding, the QE identity, the platform and
+// TDX module TCB levels, debug, and the merged TCB status. One Check per step, in order.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "veritee/x509/certificate.hpp"
+#include "veritee/common/check.hpp"
+#include "veritee/tdx/collateral.hpp"
+#include "veritee/tdx/quote.hpp"
+
+namespace veritee::tdx {
+
+// The built-in Intel SGX Root CA (pinned; DER SHA-256 44a0196b...b674d3).
+const x509::Certificate& intel_sgx_root_ca();
+
+struct DcapVerifyOptions {
+  veritee::TimePoint now;  // every date is judged at this time, never the clock
+  // The trust anchor; nullptr is the pinned Intel SGX Root CA (others only for tests).
+  const x509::Certificate* root = nullptr;
+};
+
+struct DcapResult {
+  CheckList checks;
+  // The merged TCB status, when the TCB could be evaluated (usable collateral, a matching
+  // platform TCB level and QE identity level).
+  std::optional<TcbStatus> status;
+  std::optional<TcbStatus> platform_status;
+  std::optional<TcbStatus> qe_status;
+  std::optional<TcbStatus> tdx_module_status;
+  std::vector<std::string> advisories;  // platform level's, then the QE's and module's new ones
+  std::string fmspc;                    // lowercase hex, from the PCK certificate
+  std::string tcb_date;                 // of the matched platform TCB level
+  bool debug = false;                   // a debug enclave or TD
+  bool verified() const { return checks.passed(); }
+};
+
+DcapResult verify_quote(const Quote& quote, const Collateral& collateral,
+                        const DcapVerifyOptions& options);
+
+}  // namespace veritee::tdx
