@@ -10,3 +10,6 @@ sample="$here/samples/turin-v5"
 "$veritee" show "$sample/report.bin" | head -n 12
 echo "..."
 "$veritee" verify --vcek "$sample/vcek.pem" "$sample/report.bin"
+echo
+# Appraisal: the same report against reference values (the policy `serve` would use).
+"$veritee" verify --vcek "$sample/vcek.pem" --policy "$here/examples/policy.toml" "$sample/report.bin" | tail -n 6

@@ -4,6 +4,8 @@
 #include <iostream>
 #include <iterator>
 
+#include "snpguest_dir.hpp"
+
 namespace veritee::cli {
 
 void print_error(const Error& error) { std::cerr << "veritee: " << error.message << '\n'; }
@@ -13,6 +15,12 @@ Result<snp::Evidence> load_evidence_file(const std::string& path) {
   Bytes bytes;
   if (path == "-") {
     auto read = read_fd(0, "stdin");
+    if (!read) return std::unexpected(read.error());
+    bytes = std::move(*read);
+  } else if (auto dir = snpguest_dir(path); !dir || *dir) {
+    // A directory of snpguest's files: its report (verify also takes its certificates).
+    if (!dir) return std::unexpected(dir.error());
+    auto read = read_file((*dir)->report);
     if (!read) return std::unexpected(read.error());
     bytes = std::move(*read);
   } else {

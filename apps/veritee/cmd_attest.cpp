@@ -60,6 +60,8 @@ Result<rats::Submission> stored_submission(const AttestFlags& f) {
     auto table = read_file(f.cert_table);
     if (!table) return std::unexpected(table.error());
     s.cert_table = *table;
+  } else if (!ev->cert_table().empty()) {  // go-sev-guest `attest -extended` output
+    s.cert_table = Bytes(ev->cert_table().begin(), ev->cert_table().end());
   }
   if (!f.nonce.empty()) {
     auto n = from_base64(f.nonce);
@@ -102,7 +104,7 @@ int run_attest(const AttestFlags& f) {
     rats::ResultCheckOptions check;
     check.now = now;
     check.nonce = s->nonce;
-    check.accept = rats::EarStatus::kContraindicated;
+    check.accept = rats::EarStatus::kAffirming;  // exit 0 only for an affirming result
     return finish(f, *ear, rats::check_result(*ear, *keys, check));
   }
   if (!f.vcek.empty() || !f.cert_table.empty() || !f.nonce.empty()) {

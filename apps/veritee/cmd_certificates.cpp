@@ -71,7 +71,11 @@ const Registration kCertificates{
                       "asking the guest");
        f->guest.add_provider_flag(cmd, "auto|ioctl|tsm");
        f->guest.add_location_flags(cmd);
-       cmd.footer(kGuestExitCodes);
+       cmd.footer(
+           "Exit codes: 0 certificates written; 1 the host's certificate table is malformed; 2 "
+           "usage error, or the --in file unreadable or malformed; 3 no certificate table from "
+           "the host (Azure gives none); 4 the device, configfs-tsm or firmware failed or is "
+           "unavailable.");
        return [f] { return run_certificates(*f); };
      }}};
 

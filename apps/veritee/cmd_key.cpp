@@ -93,8 +93,11 @@ const Registration kKey{
        cmd.add_option("--device", f->guest.device, "the SEV guest device")->capture_default_str();
        cmd.footer(std::string("Before any key request, veritee reads a fresh report and refuses "
                               "locally fields the firmware cannot take (a rejected request makes "
-                              "the kernel disable the VMPCK until reboot).\n") +
-                  kGuestExitCodes);
+                              "the kernel disable the VMPCK until reboot).\n"
+                              "Exit codes: 0 key derived; 2 usage error, a request refused "
+                              "locally because the firmware could not take it, or the key file "
+                              "cannot be written; 4 the device or firmware failed or is "
+                              "unavailable."));
        return [f] { return run_key(*f); };
      }}};
 

@@ -5,6 +5,7 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "dcap_cli.hpp"
+#include "snpguest_dir.hpp"
 #include "veritee/common/check.hpp"
 #include "veritee/snp/report_format.hpp"
 
@@ -38,6 +39,7 @@ int run_show(const ShowOptions& opts) {
     std::cout << j.dump(2) << '\n';
     return kExitVerified;
   }
+  if (auto dir = snpguest_dir(opts.file); dir && *dir) std::cout << (*dir)->describe() << '\n';
   std::cout << "evidence: " << evidence.describe() << '\n' << snp::report_to_text(report, ctx);
   if (has_errors) {
     std::cout << "raw bytes (0x4A0):\n";

@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 verified / done; 1 the evidence failed a check; 2 usage error or "
       "unreadable/malformed input; 3 an endorsement is missing or unusable; 4 a device or "
-      "service needed is unavailable.");
+      "service needed is unavailable; 5 authentic evidence that fails the appraisal policy.");
 
   auto specs = command_registry();
   std::sort(specs.begin(), specs.end(),

@@ -55,6 +55,14 @@ Result<TimePoint> parse_time(std::string_view text) {
     if (pos != s.size()) return bad();
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return bad();
+  // timegm would normalize an impossible date (2026-02-31 becoming March 3rd): refuse it.
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  const int days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (d > days[mo - 1]) {
+    return fail(Errc::kInvalidInput, "not a date: '" + s + "' (" + std::to_string(y) + "-" +
+                                         (mo < 10 ? "0" : "") + std::to_string(mo) + " has " +
+                                         std::to_string(days[mo - 1]) + " days)");
+  }
   std::tm tm{};
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "veritee/common/byte_reader.hpp"
+#include "veritee/snp/cert_table.hpp"
 #include "veritee/snp/hcl_report.hpp"
 
 namespace veritee::snp {
@@ -47,6 +48,19 @@ Result<void> find_report(Evidence& ev) {
     ev.report_offset = kMsgReportRspHeader;
     return {};
   }
+  // go-sev-guest's `attest -extended`: the report, then the certificate table the host gave
+  // with it (GHCB spec 4.1.8.1 layout). Only a table that parses and names a known certificate
+  // counts: other trailing bytes stay an error.
+  if (data.size() > kReportSize) {
+    auto table = parse_cert_table(data.subspan(kReportSize));
+    if (table && std::any_of(table->begin(), table->end(),
+                             [](const CertTableEntry& e) { return e.role != "unknown"; })) {
+      ev.container = Container::kReportCertTable;
+      ev.report_offset = 0;
+      ev.cert_table_offset = kReportSize;
+      return {};
+    }
+  }
   if (data.size() < kReportSize) {
     return fail(Errc::kTruncated, "truncated report: " + std::to_string(data.size()) +
                                       " bytes, an ATTESTATION_REPORT is 1184 (0x4A0)");
@@ -64,6 +78,7 @@ std::string_view to_string(Container container) {
     case Container::kRawReport: return "raw report";
     case Container::kAzureHcl: return "Azure HCL blob";
     case Container::kMsgReportRsp: return "SNP MSG_REPORT_RSP";
+    case Container::kReportCertTable: return "report + certificate table";
   }
   return "unknown";
 }
@@ -74,6 +89,15 @@ std::string Evidence::describe() const {
     char buf[32];
     std::snprintf(buf, sizeof buf, " (report at 0x%zX)", report_offset);
     s += buf;
+  }
+  if (container == Container::kReportCertTable) {
+    std::string roles;
+    if (auto table = parse_cert_table(cert_table())) {
+      for (const auto& e : *table) roles += (roles.empty() ? "" : ", ") + e.role;
+    }
+    char buf[48];
+    std::snprintf(buf, sizeof buf, " (certificate table at 0x%zX: ", cert_table_offset);
+    s += buf + roles + ")";
   }
   return s;
 }

@@ -32,6 +32,7 @@ BatchItem verify_one(std::size_t index, const std::string& input, const Endorsem
     item.error = report.error().message;
     return item;
   }
+  item.report.assign(report->bytes().begin(), report->bytes().end());
   auto endorsements = lookup(*report);
   if (!endorsements) {
     item.verdict = Verdict::kEndorsementProblem;

@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "x509/amd_roots.inc"
+#include "x509/der_text.hpp"
 #include "x509/openssl_util.hpp"
 
 namespace veritee::x509 {
@@ -236,7 +237,8 @@ Result<std::vector<Certificate>> Certificate::load_all(ByteView input) {
   std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
   std::vector<Certificate> out;
   if (text.find("-----BEGIN") == std::string_view::npos) {
-    auto one = from_der(input);
+    const std::optional<Bytes> decoded = detail::base64_der(input);
+    auto one = from_der(decoded ? ByteView(*decoded) : input);
     if (!one) return std::unexpected(one.error());
     out.push_back(std::move(*one));
     return out;

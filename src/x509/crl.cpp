@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "x509/der_text.hpp"
 #include "x509/openssl_util.hpp"
 
 namespace veritee::x509 {
@@ -25,6 +26,8 @@ Result<Crl> Crl::load(ByteView input) {
     auto bio = ossl::mem_bio(input.data(), input.size());
     raw = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr);
   } else {
+    const std::optional<Bytes> decoded = detail::base64_der(input);
+    if (decoded) input = *decoded;
     const unsigned char* p = input.data();
     raw = d2i_X509_CRL(nullptr, &p, static_cast<long>(input.size()));
     if (raw && p != input.data() + input.size()) {

@@ -257,14 +257,16 @@ TEST_F(CliNegative, UnreadableVcekExitsThree) {
   EXPECT_EQ(missing.exit_code, 3) << explain(missing);
 }
 
-TEST_F(CliNegative, OtherChipsVcekExitsOne) {
+// Another chip's VCEK is an endorsement problem, not a forged report (issue 12).
+TEST_F(CliNegative, OtherChipsVcekExitsThree) {
   auto other = test::find_row([&](const ManifestRow& r) {
     return r.oracle_pass() && r.key == "VCEK" && r.product == "milan" && r.signer != row_.signer &&
            test::report_bytes_of(r)[0x1A0] != test::report_bytes_of(row_)[0x1A0];
   });
   if (!other) GTEST_SKIP();
   auto r = run_cli({"verify", "--json", "--vcek", path_of(other->signer), path_of(row_.report)});
-  EXPECT_EQ(r.exit_code, 1) << explain(r);
+  EXPECT_EQ(r.exit_code, 3) << explain(r);
+  EXPECT_NE(parse_json(r)["error"].get<std::string>().find("this VCEK is for chip"), std::string::npos);
 }
 
 TEST_F(CliNegative, TurinForcedToMilanNeverPasses) {

@@ -13,6 +13,7 @@ TEST(ExitCodes, DocumentedValues) {
   EXPECT_EQ(static_cast<int>(kExitUsage), 2);
   EXPECT_EQ(static_cast<int>(kExitEndorsement), 3);
   EXPECT_EQ(static_cast<int>(kExitUnavailable), 4);
+  EXPECT_EQ(static_cast<int>(kExitPolicy), 5);  // authentic but fails the policy (issue 12)
 }
 
 TEST(ExitCodes, FollowTheVerdict) {

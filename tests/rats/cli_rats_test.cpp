@@ -145,6 +145,12 @@ TEST(CliRats, ServeAttestCheckResultAndSigterm) {
                "--vcek", corpus_file("go-sev-guest/vcek.testcer")});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("status: contraindicated"), std::string::npos) << r.err;
+  // It says so: the failed checks with their sentences, "NOT accepted", no "accepted (".
+  EXPECT_NE(r.err.find("FAIL  policy.debug  POLICY.DEBUG is 1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("FAIL  ear.status"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("NOT accepted"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("; accepted"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("--expect-status"), std::string::npos) << r.err;
   r = run_cli({"attest", "--verifier", serve.url(), "--evidence", corpus_file("virtee-sev/report_milan.hex")});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("HTTP 422"), std::string::npos) << r.err;

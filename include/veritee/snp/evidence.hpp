@@ -20,6 +20,8 @@ enum class Container {
   kAzureHcl,      // Azure vTPM HCL blob: 32-byte "HCLA" header, report at 0x20 (DESIGN.md 3.8)
   kMsgReportRsp,  // MSG_REPORT_RSP: status, report_size, 24 reserved, report at 0x20
                   // (ABI 1.58 Table 25), possibly in the kernel's zero-padded 4000-byte buffer
+  kReportCertTable,  // a raw report followed by the host's certificate table (GUID table as
+                     // SNP_GET_EXT_REPORT returns it): go-sev-guest's `attest -extended`
 };
 
 std::string_view to_string(Container container);  // "raw report", "Azure HCL blob", ...
@@ -29,6 +31,13 @@ struct Evidence {
   Encoding encoding = Encoding::kBinary;
   Container container = Container::kRawReport;
   std::size_t report_offset = 0;
+  std::size_t cert_table_offset = 0;  // kReportCertTable: where the table starts
+
+  // The certificate table that came with the report (empty for other containers).
+  ByteView cert_table() const {
+    return container == Container::kReportCertTable ? ByteView(data).subspan(cert_table_offset)
+                                                    : ByteView();
+  }
 
   ByteView report_bytes() const { return ByteView(data).subspan(report_offset, kReportSize); }
   Result<Report> report() const { return Report::parse(report_bytes()); }
@@ -38,7 +47,8 @@ struct Evidence {
 
 // Decodes hex or base64 text when the input is text, then finds the report: a raw report of
 // exactly 0x4A0 bytes, an HCL blob (magic "HCLA"), or a MSG_REPORT_RSP (status 0, report_size
-// 0x4A0, reserved zero; trailing bytes only as zero padding up to 4000 bytes). Anything else,
+// 0x4A0, reserved zero; trailing bytes only as zero padding up to 4000 bytes), or a raw report
+// followed by a certificate table naming at least one VCEK/VLEK/ASK/ASVK/ARK. Anything else,
 // including a raw report with bytes before or after it, is an error saying what was found.
 Result<Evidence> load_evidence(ByteView input);
 

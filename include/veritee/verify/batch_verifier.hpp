@@ -24,6 +24,7 @@ struct BatchItem {
   Verdict verdict = Verdict::kVerified;
   std::optional<VerificationResult> result;  // absent when the input or endorsements failed
   std::string error;                         // why, when absent
+  Bytes report;  // the report's bytes as verified (for appraisal), when it was read
 };
 
 // Runs on `threads` workers (0: all cores). `emit` is called once per input, never

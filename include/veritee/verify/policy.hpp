@@ -55,6 +55,9 @@ struct AppraisalPolicy {
   std::string source;        // file name, for messages
 
   bool require_nonce = true;  // POST /v1/attest must carry a nonce this verifier issued
+  // The service-only keys the text sets ("require_nonce (line 3)"): tools that appraise
+  // without the service (`verify --policy`) say they ignore them.
+  std::vector<std::string> service_keys;
   bool require_crl = false;   // a CRL must be checked (else a missing one is a skipped check)
   CrlRule crl = CrlRule::kPrefer;  // `crl`; `require_crl = true` is crl = "require"
   bool allow_debug = false;

@@ -106,7 +106,7 @@ Result<AttestOutcome> attest(guest::EvidenceProvider& provider, const AttestClie
   ResultCheckOptions check;
   check.now = now;
   check.nonce = out.challenge.nonce;
-  check.accept = EarStatus::kContraindicated;  // report the status; the caller decides
+  check.accept = EarStatus::kAffirming;  // an attester is done only when affirmed
   out.check = check_result(out.ear, *keys, check);
   return out;
 }

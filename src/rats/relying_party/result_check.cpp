@@ -105,8 +105,8 @@ Check status(const nlohmann::json& claims, const ResultCheckOptions& o, std::opt
   out = worst;
   const bool ok = accepted(*worst, o.accept);
   return pass_fail("ear.status", ok,
-                   "ear.status " + detail + (ok ? "; accepted (" : "; not accepted (") +
-                       "--expect-status " + std::string(to_string(o.accept)) + ")");
+                   "ear.status " + detail + (ok ? "; accepted" : "; not accepted") +
+                       " (accepting " + std::string(to_string(o.accept)) + " at worst)");
 }
 
 }  // namespace
@@ -183,6 +183,13 @@ std::string summarize(const ResultCheck& r) {
             if (id.is_string()) failed += (failed.empty() ? "" : ", ") + id.get<std::string>();
           }
           s << "  failed at the verifier: " << (failed.empty() ? "none" : failed) << '\n';
+        }
+        // The verifier's sentence for each failed check.
+        if (sub.contains("veritee.checks") && sub["veritee.checks"].is_array()) {
+          for (const auto& check : sub["veritee.checks"]) {
+            if (!check.is_object() || str(check, "status") != "fail") continue;
+            s << "    FAIL  " << str(check, "id", "?") << "  " << str(check, "detail", "") << '\n';
+          }
         }
         if (const auto binding = str(sub, "veritee.nonce-binding"); !binding.empty()) {
           s << "  nonce bound as: " << binding << '\n';

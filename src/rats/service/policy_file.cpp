@@ -12,6 +12,7 @@
 #include "veritee/common/digest.hpp"
 #include "veritee/snp/guest_policy.hpp"
 #include "veritee/snp/platform_info.hpp"
+#include "veritee/verify/policy_values.hpp"
 
 namespace veritee::rats {
 
@@ -185,18 +186,12 @@ std::vector<RequiredBit> bit_names(const Reader& r, const toml::node& n, const s
   std::vector<RequiredBit> out;
   const auto& arr = r.array(n, key);
   for (std::size_t i = 0; i < arr.size(); ++i) {
-    std::string name = r.string(arr[i], key + "[" + std::to_string(i) + "]");
-    std::string upper = name;
-    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    auto it = std::find_if(table.begin(), table.end(),
-                           [&](const snp::NamedBit& b) { return b.name == upper; });
-    if (it == table.end()) {
-      std::string known;
-      for (const auto& b : table) known += (known.empty() ? "" : ", ") + std::string(b.name);
-      r.error(arr[i].source(), key + ": unknown bit '" + name + "' (known: " + known + ")");
+    auto bit = verify::named_bit(table, r.string(arr[i], key + "[" + std::to_string(i) + "]"));
+    if (!bit) {
+      r.error(arr[i].source(), key + ": " + bit.error().message);
       continue;
     }
-    out.push_back({std::string(it->name), it->bit});
+    out.push_back(std::move(*bit));
   }
   return out;
 }
@@ -315,6 +310,9 @@ Result<AppraisalPolicy> parse_policy(std::string_view toml_text, std::string_vie
         reader.error(k.source(), "unknown key '" + key + "' (docs/policy.md lists every key)");
       } else {
         it->second(policy, reader, v, key);
+      }
+      if (it != table.end() && key == "require_nonce") {
+        policy.service_keys.push_back(key + " (line " + std::to_string(k.source().begin.line) + ")");
       }
       if (reader.first_error()) return fail(Errc::kInvalidInput, *reader.first_error());
     }
