@@ -90,7 +90,8 @@ TEST(CheckRegistry, EveryEmittedIdIsRegistered) {
   int reports = 0;
   for (const auto& row : test::all_manifest_rows()) {
     if (!row.has_signer()) continue;
-    auto report = snp::Report::parse(test::report_bytes_of(row));
+    const Bytes bytes = test::report_bytes_of(row);  // the view reads these bytes
+    auto report = snp::Report::parse(bytes);
     if (!report) continue;
     VerifyOptions options;
     options.now = test::row_time(row);

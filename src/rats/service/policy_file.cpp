@@ -144,6 +144,7 @@ std::vector<std::uint8_t> dotted(const Reader& r, const toml::node& n, const std
     r.error(n.source(), key + ": '" + text + "' must have " + std::to_string(min_parts) +
                             (max_parts > min_parts ? " or " + std::to_string(max_parts) : "") +
                             " dot-separated numbers");
+    parts.resize(max_parts);  // the error is recorded; callers may index every part
   }
   return parts;
 }
