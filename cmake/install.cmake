@@ -41,3 +41,42 @@ install(FILES ${PROJECT_BINARY_DIR}/veritee-config.cmake
 file(RELATIVE_PATH VERITEE_PC_UP /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/veritee.pc.in ${PROJECT_BINARY_DIR}/veritee.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/veritee.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The Python module (python/veritee, ctypes on libveritee.so.<ABI>) where Debian's python3
+# finds it.
+set(VERITEE_PYTHON_DIR "${CMAKE_INSTALL_LIBDIR}/python3/dist-packages" CACHE STRING
+    "where the Python module is installed, relative to the prefix")
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/python/veritee DESTINATION ${VERITEE_PYTHON_DIR}
+        PATTERN __pycache__ EXCLUDE)
+
+# cpack -G DEB (scripts/package.sh): veritee_<version>_amd64.deb, dependencies computed by
+# dpkg-shlibdeps, shlibs and the ldconfig trigger for libveritee.so.<ABI>.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME veritee)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_CONTACT "veritee maintainers <veritee@invalid.example>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "remote attestation verifier for confidential computing")
+set(CPACK_PACKAGE_DESCRIPTION "veritee verifies hardware evidence from confidential VMs \
+(AMD SEV-SNP; Intel TDX/SGX quotes): the CLI, the C library libveritee and its Python module.")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION utils)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS python3)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+include(CPack)
+
+# Man pages for veritee and every sub-command, generated from the built CLI's --help text
+# (cmake/man_pages.py), so they say what the flags say.
+if(NOT VERITEE_FUZZ)
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  set(VERITEE_MAN_DIR ${PROJECT_BINARY_DIR}/man)
+  add_custom_command(OUTPUT ${VERITEE_MAN_DIR}/veritee.1
+    COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/cmake/man_pages.py
+            $<TARGET_FILE:veritee_cli> ${VERITEE_MAN_DIR}
+    DEPENDS veritee_cli ${PROJECT_SOURCE_DIR}/cmake/man_pages.py
+    COMMENT "Man pages from veritee --help")
+  add_custom_target(veritee_man ALL DEPENDS ${VERITEE_MAN_DIR}/veritee.1)
+  install(DIRECTORY ${VERITEE_MAN_DIR}/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
+          FILES_MATCHING PATTERN "*.1")
+endif()
