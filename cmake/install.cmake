@@ -44,7 +44,7 @@ install(FILES ${PROJECT_BINARY_DIR}/veritee.pc DESTINATION ${CMAKE_INSTALL_LIBDI
 
 # The Python module (python/veritee, ctypes on libveritee.so.<ABI>) where Debian's python3
 # finds it.
-set(VERITEE_PYTHON_DIR "${CMAKE_INSTALL_LIBDIR}/python3/dist-packages" CACHE STRING
+set(VERITEE_PYTHON_DIR "lib/python3/dist-packages" CACHE STRING
     "where the Python module is installed, relative to the prefix")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/python/veritee DESTINATION ${VERITEE_PYTHON_DIR}
         PATTERN __pycache__ EXCLUDE)
@@ -59,6 +59,7 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "remote attestation verifier for confident
 set(CPACK_PACKAGE_DESCRIPTION "veritee verifies hardware evidence from confidential VMs \
 (AMD SEV-SNP; Intel TDX/SGX quotes): the CLI, the C library libveritee and its Python module.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_STRIP_FILES ON)  # debug info stays in the build tree
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)

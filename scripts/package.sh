@@ -22,10 +22,13 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/info"
 touch "$root/var/lib/dpkg/status"
+# The scratch root has no libc6 etc., hence --force-depends; the output only on failure.
 dpkg --root="$root" --force-not-root --force-depends --force-script-chrootless \
-  --log=/dev/null -i "$deb" > /dev/null
-LD_LIBRARY_PATH=$(dirname "$(find "$root" -name 'libveritee.so.*' | head -1)") \
-  "$root/usr/bin/veritee" --version
+  --log=/dev/null -i "$deb" > "$root/dpkg.log" 2>&1 || { cat "$root/dpkg.log"; exit 1; }
+export LD_LIBRARY_PATH=$(dirname "$(find "$root" -name 'libveritee.so.*' | head -1)")
+"$root/usr/bin/veritee" --version
+PYTHONPATH=$root/usr/lib/python3/dist-packages \
+  python3 -c 'import veritee; print("python module: veritee", veritee.version())'
 if command -v lintian > /dev/null; then
   lintian --no-tag-display-limit "$deb" || true
 else
