@@ -1,5 +1,7 @@
 #include "tdx/ecdsa.hpp"
 
+#include "veritee/x509/ecdsa.hpp"
+
 #include <array>
 #include <memory>
 
@@ -51,26 +53,13 @@ Result<void> verify_p256(EVP_PKEY* key, ByteView data, ByteView signature) {
     return fail(Errc::kEndorsementInvalid, "the key is not ECDSA P-256");
   }
   if (signature.size() != 64) return fail(Errc::kInvalidInput, "a P-256 signature is 64 bytes");
-  // r || s to DER Ecdsa-Sig-Value through OpenSSL's ECDSA_SIG.
-  Ptr<BIGNUM, BN_free> r(BN_bin2bn(signature.data(), 32, nullptr));
-  Ptr<BIGNUM, BN_free> s(BN_bin2bn(signature.data() + 32, 32, nullptr));
-  Ptr<ECDSA_SIG, ECDSA_SIG_free> sig(ECDSA_SIG_new());
-  if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
-    return fail(Errc::kCrypto, "cannot build an ECDSA signature: " + ossl::last_error());
-  }
-  r.release();  // owned by sig now
-  s.release();
-  unsigned char* der = nullptr;
-  int der_len = i2d_ECDSA_SIG(sig.get(), &der);
-  if (der_len <= 0) return fail(Errc::kCrypto, "cannot encode an ECDSA signature");
-  std::unique_ptr<unsigned char, void (*)(unsigned char*)> der_owner(
-      der, [](unsigned char* p) { OPENSSL_free(p); });
+  auto der = x509::ecdsa_raw_to_der(signature);
+  if (!der) return std::unexpected(der.error());
   ossl::MdCtxPtr md(EVP_MD_CTX_new());
   if (!md || EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key) != 1) {
     return fail(Errc::kCrypto, "cannot set up ECDSA verification: " + ossl::last_error());
   }
-  if (EVP_DigestVerify(md.get(), der, static_cast<std::size_t>(der_len), data.data(),
-                       data.size()) != 1) {
+  if (EVP_DigestVerify(md.get(), der->data(), der->size(), data.data(), data.size()) != 1) {
     ERR_clear_error();
     return fail(Errc::kInvalidInput, "signature does not verify");
   }

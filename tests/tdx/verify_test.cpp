@@ -4,6 +4,7 @@
 
 #include "tdx/dcap_corpus.hpp"
 #include "veritee/tdx/verify.hpp"
+#include "veritee/verify/check_registry.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,8 @@ TEST_P(ManifestRow, GivesTheOraclesResult) {
   DcapResult r = verify_quote(in.quote, in.collateral, {in.at});
   SCOPED_TRACE(describe(r));
   EXPECT_EQ(r.fmspc, row.fmspc);
+  // Every check id is in the verifier's closed registry, with a blame its row allows.
+  for (const Check& c : r.checks.checks) EXPECT_TRUE(verify::registered(c)) << c.id;
   // The signatures and the binding hold on every row: the quotes are genuine.
   for (const char* id : {"pck.chain", "qe_report.signature", "qe_report.binding", "quote.signature",
                          "quote.qe_vendor"}) {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "veritee/common/check.hpp"
+#include "veritee/verify/check_registry.hpp"
 
 namespace veritee::rats {
 
@@ -22,24 +23,12 @@ std::optional<EarStatus> parse_ear_status(std::string_view name);
 // 96..127 contraindicated; -1 (verifier malfunction) none.
 EarStatus tier_of(int claim);
 
-// AR4SI claim values used here.
-namespace claim {
-inline constexpr int kNoClaim = 0;
-inline constexpr int kAffirming = 2;             // trustworthy / approved / genuine / encrypted
-inline constexpr int kApprovedBoot = 3;          // executables: approved boot-time
-inline constexpr int kWarning = 32;              // unsafe config / isolated memory ...
-inline constexpr int kContraindicated = 96;      // untrustworthy / unsupportable / visible ...
-inline constexpr int kUnrecognized = 97;         // instance / hardware not recognized
-inline constexpr int kCryptoFailed = 99;         // cryptographic validation failed
-}  // namespace claim
-
-// The eight AR4SI components, in the order the draft lists them.
-enum class Component {
-  kInstanceIdentity, kConfiguration, kExecutables, kFileSystem, kHardware, kRuntimeOpaque,
-  kStorageOpaque, kSourcedData,
-};
-inline constexpr std::size_t kComponents = 8;
-std::string_view to_string(Component c);  // "instance-identity", ...
+// The AR4SI components and claim values are the check registry's (every registered check
+// names the component it speaks for): the same names here.
+namespace claim = verify::claim;
+using verify::Component;
+using verify::kComponents;
+using verify::to_string;
 
 struct TrustVector {
   std::array<int, kComponents> claims{};  // kNoClaim by default

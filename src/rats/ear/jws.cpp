@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "rats/ear/ecdsa_jose.hpp"
+#include "veritee/x509/ecdsa.hpp"
 #include "rats/ear/ossl.hpp"
 
 namespace veritee::rats {
@@ -72,7 +72,7 @@ namespace {
 
 bool verifies(const VerificationKey& key, const DecodedJws& jws) {
   if (jws.signature.size() != signature_size(key.alg)) return false;
-  auto der = jose_to_der(jws.signature);
+  auto der = x509::ecdsa_raw_to_der(jws.signature);
   if (!der) return false;
   MdCtxPtr ctx(EVP_MD_CTX_new());
   const EVP_MD* md = key.alg == JwsAlg::kES256 ? EVP_sha256() : EVP_sha384();

@@ -8,7 +8,7 @@
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 
-#include "rats/ear/ecdsa_jose.hpp"
+#include "veritee/x509/ecdsa.hpp"
 #include "rats/ear/ossl.hpp"
 #include "veritee/common/file_lock.hpp"
 
@@ -123,7 +123,7 @@ Result<Bytes> SigningKey::sign(ByteView signing_input) const {
     return fail(Errc::kCrypto, openssl_error("ECDSA signing failed"));
   }
   der.resize(len);
-  return der_to_jose(der, signature_size(alg_));
+  return x509::ecdsa_der_to_raw(der, signature_size(alg_));
 }
 
 }  // namespace veritee::rats

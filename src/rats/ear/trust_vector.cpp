@@ -30,13 +30,6 @@ EarStatus tier_of(int claim) {
   return EarStatus::kNone;
 }
 
-std::string_view to_string(Component c) {
-  static constexpr std::string_view kNames[kComponents] = {
-      "instance-identity", "configuration", "executables",    "file-system",
-      "hardware",          "runtime-opaque", "storage-opaque", "sourced-data"};
-  return kNames[static_cast<std::size_t>(c)];
-}
-
 EarStatus TrustVector::worst_tier() const {
   // Order by badness: none < affirming < warning < contraindicated for this purpose.
   auto rank = [](EarStatus s) {
@@ -57,53 +50,13 @@ EarStatus TrustVector::worst_tier() const {
 
 namespace {
 
-// Which component an appraisal rule speaks for, and its value when the rule fails.
-struct RuleClaim {
-  std::string_view id;
-  Component component;
-  int on_fail;
-};
-
-constexpr RuleClaim kRules[] = {
-    {"policy.debug", Component::kConfiguration, claim::kContraindicated},
-    {"policy.migrate_ma", Component::kConfiguration, claim::kContraindicated},
-    {"policy.smt", Component::kConfiguration, claim::kContraindicated},
-    {"policy.single_socket", Component::kConfiguration, claim::kContraindicated},
-    {"policy.abi", Component::kConfiguration, claim::kContraindicated},
-    {"policy.vmpl", Component::kConfiguration, claim::kContraindicated},
-    {"policy.host_data", Component::kConfiguration, claim::kContraindicated},
-    {"policy.report_data", Component::kConfiguration, claim::kContraindicated},
-    {"policy.policy_bits", Component::kConfiguration, claim::kContraindicated},
-    {"policy.platform_bits", Component::kConfiguration, claim::kContraindicated},
-    {"policy.min_tcb", Component::kHardware, claim::kContraindicated},
-    {"policy.min_launch_tcb", Component::kHardware, claim::kContraindicated},
-    {"policy.build", Component::kHardware, claim::kContraindicated},
-    {"policy.version", Component::kHardware, claim::kContraindicated},
-    {"policy.product", Component::kHardware, claim::kContraindicated},
-    {"policy.signing_key", Component::kHardware, claim::kContraindicated},
-    {"policy.launch_mit_vector", Component::kHardware, claim::kContraindicated},
-    {"policy.current_mit_vector", Component::kHardware, claim::kContraindicated},
-    {"policy.measurement", Component::kExecutables, claim::kContraindicated},
-    {"policy.family_id", Component::kExecutables, claim::kContraindicated},
-    {"policy.image_id", Component::kExecutables, claim::kContraindicated},
-    {"policy.id_key_digest", Component::kExecutables, claim::kContraindicated},
-    {"policy.author_key_digest", Component::kExecutables, claim::kContraindicated},
-    {"policy.guest_svn", Component::kExecutables, claim::kContraindicated},
-    {"policy.chip_id", Component::kInstanceIdentity, claim::kUnrecognized},
-    {"policy.report_id", Component::kInstanceIdentity, claim::kUnrecognized},
-    {"policy.report_id_ma", Component::kInstanceIdentity, claim::kUnrecognized},
-};
-
-const RuleClaim* rule_of(std::string_view id) {
-  for (const auto& r : kRules) {
-    if (r.id == id) return &r;
-  }
-  return nullptr;
-}
-
 // Evidence the verifier could not authenticate, or that is not fresh, supports no claim: every
-// component it would speak for is "cryptographic validation failed".
-bool authenticity(std::string_view id) { return !id.starts_with("policy."); }
+// component it would speak for is "cryptographic validation failed". An id the registry does
+// not know counts as such a check (fail closed).
+bool authenticity(std::string_view id) {
+  const verify::CheckInfo* info = verify::find_check(id);
+  return info == nullptr || info->stage != verify::Stage::kAppraisal;
+}
 
 }  // namespace
 
@@ -126,8 +79,8 @@ TrustVector derive_trust_vector(const CheckList& checks, const std::set<std::str
     v[Component::kInstanceIdentity] = claim::kAffirming;  // CHIP_ID bound to the VCEK
   }
   for (const Check& c : checks.checks) {
-    const RuleClaim* rule = rule_of(c.id);
-    if (!rule) continue;
+    const verify::CheckInfo* rule = verify::find_check(c.id);
+    if (!rule || rule->stage != verify::Stage::kAppraisal) continue;
     int& slot = v[rule->component];
     int value = c.status == CheckStatus::kFail ? rule->on_fail
                 : warnings.contains(c.id)      ? claim::kWarning
