@@ -56,28 +56,55 @@ set(CPACK_PACKAGE_NAME veritee)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "veritee maintainers <veritee@invalid.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "remote attestation verifier for confidential computing")
-set(CPACK_PACKAGE_DESCRIPTION "veritee verifies hardware evidence from confidential VMs \
-(AMD SEV-SNP; Intel TDX/SGX quotes): the CLI, the C library libveritee and its Python module.")
+set(CPACK_PACKAGE_DESCRIPTION "veritee verifies hardware evidence from confidential VMs
+(AMD SEV-SNP; Intel TDX/SGX quotes): the CLI, the C library libveritee
+and its Python module.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_STRIP_FILES ON)  # debug info stays in the build tree
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+# shlibs and an ldconfig trigger of our own: CPack's GENERATE_SHLIBS calls ldconfig from
+# maintainer scripts instead, which lintian reports (lacks-ldconfig-trigger).
+set(VERITEE_DEB_CONTROL ${PROJECT_BINARY_DIR}/deb-control)
+file(WRITE ${VERITEE_DEB_CONTROL}/shlibs
+     "libveritee ${VERITEE_ABI_VERSION} veritee (>= ${PROJECT_VERSION})\n")
+file(WRITE ${VERITEE_DEB_CONTROL}/triggers "activate-noawait ldconfig\n")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${VERITEE_DEB_CONTROL}/shlibs ${VERITEE_DEB_CONTROL}/triggers)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS python3)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 include(CPack)
 
-# Man pages for veritee and every sub-command, generated from the built CLI's --help text
-# (cmake/man_pages.py), so they say what the flags say.
+# Man pages for veritee and every sub-command, and the bash completion, generated from the
+# built CLI's --help text (cmake/man_pages.py), so they say what the flags say.
 if(NOT VERITEE_FUZZ)
   find_package(Python3 REQUIRED COMPONENTS Interpreter)
   set(VERITEE_MAN_DIR ${PROJECT_BINARY_DIR}/man)
-  add_custom_command(OUTPUT ${VERITEE_MAN_DIR}/veritee.1
+  set(VERITEE_COMPLETION ${PROJECT_BINARY_DIR}/completion/veritee)
+  add_custom_command(OUTPUT ${VERITEE_MAN_DIR}/veritee.1 ${VERITEE_COMPLETION}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/completion
     COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/cmake/man_pages.py
-            $<TARGET_FILE:veritee_cli> ${VERITEE_MAN_DIR}
+            $<TARGET_FILE:veritee_cli> ${VERITEE_MAN_DIR} ${VERITEE_COMPLETION}
     DEPENDS veritee_cli ${PROJECT_SOURCE_DIR}/cmake/man_pages.py
     COMMENT "Man pages from veritee --help")
-  add_custom_target(veritee_man ALL DEPENDS ${VERITEE_MAN_DIR}/veritee.1)
+  add_custom_target(veritee_man ALL DEPENDS ${VERITEE_MAN_DIR}/veritee.1 ${VERITEE_COMPLETION})
   install(DIRECTORY ${VERITEE_MAN_DIR}/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
-          FILES_MATCHING PATTERN "*.1")
+          FILES_MATCHING PATTERN "*.1.gz")
+  install(FILES ${VERITEE_COMPLETION}
+          DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions)
 endif()
+
+# The verifier service as a systemd unit (packaging/veritee.service): its own dynamic user,
+# state in /var/lib/veritee, cache in /var/cache/veritee, the policy in /etc/veritee. Not
+# enabled by the package. The example policy goes with the documentation.
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/veritee.service DESTINATION lib/systemd/system)
+install(FILES ${PROJECT_SOURCE_DIR}/examples/policy.toml
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+# Debian's documentation files: the copyright statement and a compressed changelog.
+configure_file(${PROJECT_SOURCE_DIR}/packaging/changelog.Debian
+               ${PROJECT_BINARY_DIR}/deb-doc/changelog.Debian @ONLY)
+execute_process(COMMAND gzip -9nf ${PROJECT_BINARY_DIR}/deb-doc/changelog.Debian)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${PROJECT_BINARY_DIR}/deb-doc/changelog.Debian.gz DESTINATION ${CMAKE_INSTALL_DOCDIR}
+        RENAME changelog.gz)  # a native package (no Debian revision)

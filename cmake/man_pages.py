@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Writes man pages for `veritee` and every sub-command from the CLI's own --help text, so the
-pages never drift from it (one copy of the text: the flag definitions in apps/veritee).
+"""Writes man pages and the bash completion for `veritee` and every sub-command from the CLI's
+own --help text, so they never drift from it (one copy of the text: the flag definitions in
+apps/veritee).
 
-Usage: man_pages.py VERITEE_BINARY OUT_DIR
+Usage: man_pages.py VERITEE_BINARY OUT_DIR [COMPLETION_FILE]
 Writes OUT_DIR/veritee.1 and OUT_DIR/veritee-<command>.1 (sub-commands found in the top-level
-help's "SUBCOMMANDS" section, CLI11's layout).
+help's "SUBCOMMANDS" section, CLI11's layout), each also as .1.gz (what is installed; gzip -9n) and, when given, COMPLETION_FILE (bash).
 """
+import gzip
 import pathlib
 import re
 import subprocess
@@ -49,6 +51,52 @@ def page(name, summary, text, version, see_also):
     return '\n'.join(lines) + '\n'
 
 
+def flags(text):
+    """The long and short flags of a --help text (the option lines, CLI11's layout)."""
+    found = []
+    for line in text.splitlines():
+        m = re.match(r'^  (-[-\w,]+)', line)
+        if m:
+            found += [f for f in m.group(1).split(',') if f.startswith('-')]
+    return found
+
+
+COMPLETION = """# bash completion for veritee, generated from its --help (cmake/man_pages.py)
+_veritee() {
+  local cur=${COMP_WORDS[COMP_CWORD]} cmd= i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac
+  done
+  local words
+  case $cmd in
+%s
+  esac
+  if [[ $cur == -* || -z $cmd ]]; then
+    COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  else
+    COMPREPLY=($(compgen -f -- "$cur"))
+  fi
+}
+complete -o filenames -F _veritee veritee
+"""
+
+
+def completion(top, commands, per_command):
+    cases = [f"    '') words=\"{' '.join(commands + flags(top))}\" ;;"]
+    for c in commands:
+        cases.append(f"    {c}) words=\"{' '.join(flags(per_command[c]))}\" ;;")
+    cases.append("    *) words= ;;")
+    return COMPLETION % '\n'.join(cases)
+
+
+def write(path, text):
+    """The page and its reproducible gzip (no name, no time stamp), as Debian installs it."""
+    path.write_text(text)
+    with open(path.with_name(path.name + '.gz'), 'wb') as raw:
+        with gzip.GzipFile(filename='', mode='wb', compresslevel=9, fileobj=raw, mtime=0) as z:
+            z.write(text.encode())
+
+
 def main():
     binary, out = sys.argv[1], pathlib.Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
@@ -58,14 +106,17 @@ def main():
     commands = subcommands(top)
     if not commands:
         sys.exit('no sub-commands found in `veritee --help`')
-    (out / 'veritee.1').write_text(page('veritee', 'remote attestation verifier for '
+    write(out / 'veritee.1', page('veritee', 'remote attestation verifier for '
                                         'confidential computing', top, version,
                                         [f'veritee-{c}' for c in commands]))
+    texts = {}
     for c in commands:
-        text = help_text(binary, c)
+        text = texts[c] = help_text(binary, c)
         first = next((l.strip() for l in text.splitlines() if l.strip()), c)
-        (out / f'veritee-{c}.1').write_text(page(f'veritee-{c}', first, text, version,
+        write(out / f'veritee-{c}.1', page(f'veritee-{c}', first, text, version,
                                                  ['veritee']))
+    if len(sys.argv) > 3:
+        pathlib.Path(sys.argv[3]).write_text(completion(top, commands, texts))
     print(f'{len(commands) + 1} man pages in {out}')
 
 
