@@ -4,7 +4,14 @@
 #include <stdexcept>
 #include <string>
 
+#include <gmp.h>
+#include <nettle/dsa.h>
+#include <nettle/ecc-curve.h>
+#include <nettle/ecc.h>
+#include <nettle/ecdsa.h>
+#include <nettle/sha2.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
@@ -74,6 +81,55 @@ RawVerify raw_cert_signature(const x509::Certificate& subject, const x509::Certi
   Bytes sig_bytes(p, p + ASN1_STRING_length(sig));
   const bool pss = OBJ_obj2nid(alg->algorithm) == NID_rsassaPss;
   return RawVerify(issuer, std::move(tbs_bytes), std::move(sig_bytes), pss);
+}
+
+struct NettleRaw::State {
+  Bytes message;
+  ecc_point pub{};
+  dsa_signature sig{};
+  State() {
+    ecc_point_init(&pub, nettle_get_secp_384r1());
+    dsa_signature_init(&sig);
+  }
+  ~State() {
+    ecc_point_clear(&pub);
+    dsa_signature_clear(&sig);
+  }
+};
+
+NettleRaw::NettleRaw(ByteView report, const x509::Certificate& vcek) : state_(new State) {
+  state_->message.assign(report.begin(), report.begin() + 0x2A0);
+  mpz_import(state_->sig.r, 48, -1, 1, 0, 0, report.data() + 0x2A0);  // little-endian
+  mpz_import(state_->sig.s, 48, -1, 1, 0, 0, report.data() + 0x2E8);
+  mpz_t xy[2];
+  const char* names[2] = {OSSL_PKEY_PARAM_EC_PUB_X, OSSL_PKEY_PARAM_EC_PUB_Y};
+  for (int i = 0; i < 2; ++i) {
+    BIGNUM* bn = nullptr;
+    unsigned char be[48];
+    if (EVP_PKEY_get_bn_param(vcek.public_key(), names[i], &bn) != 1 ||
+        BN_bn2binpad(bn, be, 48) != 48) {
+      die("the VCEK's P-384 point");
+    }
+    BN_free(bn);
+    mpz_init(xy[i]);
+    mpz_import(xy[i], 48, 1, 1, 0, 0, be);
+  }
+  const int on_curve = ecc_point_set(&state_->pub, xy[0], xy[1]);
+  mpz_clear(xy[0]);
+  mpz_clear(xy[1]);
+  if (on_curve != 1) die("the VCEK's point is not on secp384r1 for nettle");
+  if (!(*this)()) die("the report signature does not verify on nettle");
+}
+
+NettleRaw::~NettleRaw() = default;
+
+bool NettleRaw::operator()() const {
+  sha384_ctx ctx;
+  std::uint8_t digest[SHA384_DIGEST_SIZE];
+  sha384_init(&ctx);
+  sha384_update(&ctx, state_->message.size(), state_->message.data());
+  sha384_digest(&ctx, sizeof digest, digest);
+  return ecdsa_verify(&state_->pub, sizeof digest, digest, &state_->sig) == 1;
 }
 
 bool RawChain::operator()() const {

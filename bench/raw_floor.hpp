@@ -6,6 +6,9 @@
 //   RawChain: the three RSA-4096 RSASSA-PSS verifications of a cold chain (ARK self-signature,
 //             ASK by ARK, VCEK by ASK: SHA-384 over each TBSCertificate + one RSA public-key
 //             operation each), plus RawEcdsa.
+//   NettleRaw: the same report signature on GNU Nettle alone (sha384_* + ecdsa_verify on
+//             secp384r1), the key converted to nettle's ecc_point and R, S to GMP integers
+//             outside the loop: the floor of the nettle backend (verify_cached_over_nettle_raw).
 // Nothing here uses libveritee's verifier: this is what veritee's numbers are divided by.
 #pragma once
 
@@ -48,6 +51,20 @@ RawVerify raw_ecdsa(ByteView report, const x509::Certificate& vcek);
 // Certificate signature: SHA-384 over the TBSCertificate + RSASSA-PSS (or whatever the
 // certificate is signed with, as long as it is RSA-PSS SHA-384, which AMD's chain is).
 RawVerify raw_cert_signature(const x509::Certificate& subject, const x509::Certificate& issuer);
+
+// Report signature on nettle alone: SHA-384 + ECDSA P-384 (both nettle's), all prepared.
+class NettleRaw {
+ public:
+  NettleRaw(ByteView report, const x509::Certificate& vcek);
+  ~NettleRaw();
+  NettleRaw(const NettleRaw&) = delete;
+  NettleRaw& operator=(const NettleRaw&) = delete;
+  bool operator()() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // The cold-chain floor: ARK self, ASK by ARK, VCEK by ASK, then the report signature.
 struct RawChain {

@@ -16,7 +16,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 corpus=${VERITEE_CORPUS:-$root/../shared/corpus}
 corpus_measure=${VERITEE_CORPUS_MEASURE:-$root/../shared/corpus-measure}
 build=${VERITEE_FUZZ_BUILD:-$root/build-fuzz}
-targets=(fuzz_report fuzz_evidence fuzz_certificate fuzz_quote fuzz_ovmf)
+targets=(fuzz_report fuzz_evidence fuzz_certificate fuzz_quote fuzz_ovmf fuzz_p384)
 corpus_dcap=${VERITEE_CORPUS_DCAP:-$(dirname "$corpus")/corpus-dcap}
 
 skip() {
@@ -71,7 +71,7 @@ cmake --build "$build" -j "${FUZZ_JOBS:-2}" --target "${targets[@]}"
 # Seeds, per target, from the corpus (flattened names; the corpus stays read-only).
 seeds=$build/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds/report" "$seeds/evidence" "$seeds/certificate" "$seeds/quote" "$seeds/ovmf"
+mkdir -p "$seeds/report" "$seeds/evidence" "$seeds/certificate" "$seeds/quote" "$seeds/ovmf" "$seeds/p384"
 copy_seed() {  # copy_seed DIR FILE
   local rel=${2#"$corpus"/}
   cp "$2" "$1/${rel//\//_}"
@@ -100,6 +100,10 @@ if [[ -d "$corpus_dcap" ]]; then
   done < <(find "$corpus_dcap" -type f ! -name 'LICENSE*' ! -name '*.md' ! -name 'MANIFEST.tsv' \
              ! -name '*.pem' -size -64k -print0)
 fi
+# P-384 seeds: a few starting points, one per mode (the target signs its own messages).
+for mode in 0 1 2 3; do
+  printf "\\x0$mode\\xff\\xff%0200d" 0 >"$seeds/p384/mode$mode"
+done
 # OVMF seeds: the 4 KiB image suffixes of corpus-measure (footer table and SEV metadata).
 if [[ -d "$corpus_measure" ]]; then
   while IFS= read -r -d '' f; do

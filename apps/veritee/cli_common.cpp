@@ -12,7 +12,9 @@ void print_error(const std::string& message) { std::cerr << "veritee: " << messa
 Result<snp::Evidence> load_evidence_file(const std::string& path) {
   Bytes bytes;
   if (path == "-") {
-    bytes.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    auto read = read_fd(0, "stdin");
+    if (!read) return std::unexpected(read.error());
+    bytes = std::move(*read);
   } else {
     auto read = read_file(path);
     if (!read) return std::unexpected(read.error());

@@ -71,7 +71,7 @@ Result<rats::Submission> stored_submission(const AttestFlags& f) {
 
 int finish(const AttestFlags& f, const std::string& ear, const rats::ResultCheck& check) {
   if (!f.out.empty()) {
-    if (auto ok = write_file_atomic(f.out, as_bytes(ear + "\n"), 0644); !ok) return exit_for(ok.error());
+    if (auto ok = write_output(f.out, as_bytes(ear + "\n"), 0644); !ok) return exit_for(ok.error());
   } else {
     std::cout << ear << std::endl;
   }

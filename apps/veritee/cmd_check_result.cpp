@@ -29,7 +29,9 @@ struct CheckFlags {
 
 Result<std::string> token_text(const std::string& arg) {
   if (arg == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    auto bytes = read_fd(0, "stdin");
+    if (!bytes) return std::unexpected(bytes.error());
+    return std::string(bytes->begin(), bytes->end());
   }
   std::error_code ec;
   if (arg.find('.') != std::string::npos && arg.size() > 64 && !std::filesystem::exists(arg, ec)) {

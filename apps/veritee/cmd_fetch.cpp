@@ -41,7 +41,7 @@ int emit(const Result<endorse::Fetched<T>>& fetched, const std::string& what, co
     std::cout << pem;
     return kExitVerified;
   }
-  if (auto ok = write_file_atomic(f.out, fetched->bytes); !ok) {
+  if (auto ok = write_output(f.out, fetched->bytes); !ok) {
     print_error(ok.error());
     return kExitUsage;
   }

@@ -60,7 +60,7 @@ int run_key(const KeyFlags& f) {
             << '\n';
   int rc = kExitVerified;
   if (!f.out.empty()) {
-    if (auto ok = write_file_atomic(f.out, *key, 0600); !ok) {
+    if (auto ok = write_output(f.out, *key, 0600); !ok) {
       print_error(ok.error());
       rc = kExitUsage;
     } else {

@@ -116,13 +116,16 @@ nlohmann::json ovmf_json(const std::string& file, const m::OvmfImage& ovmf) {
   return j;
 }
 
+// Firmware, kernel and initrd images are read whole; larger ones are refused (docs/limits.md).
+constexpr std::size_t kMaxImageBytes = std::size_t{512} << 20;
+
 struct Loaded {
   Bytes image;
   m::OvmfImage ovmf;
 };
 
 std::optional<Loaded> load_ovmf(const std::string& path) {
-  auto bytes = read_file(path);
+  auto bytes = read_file(path, kMaxImageBytes);
   if (!bytes) {
     print_error(bytes.error());
     return std::nullopt;
@@ -220,14 +223,14 @@ int run_measure(const MeasureFlags& f) {
   }
   nlohmann::json kernel_json = nullptr;
   if (f.kernel) {
-    auto kernel = read_file(*f.kernel);
+    auto kernel = read_file(*f.kernel, kMaxImageBytes);
     if (!kernel) {
       print_error(kernel.error());
       return kExitUsage;
     }
     Bytes initrd;
     if (f.initrd) {
-      auto i = read_file(*f.initrd);
+      auto i = read_file(*f.initrd, kMaxImageBytes);
       if (!i) {
         print_error(i.error());
         return kExitUsage;

@@ -19,7 +19,7 @@ struct ReportFlags {
 };
 
 Result<void> save(const std::string& path, ByteView bytes, const char* what) {
-  if (auto ok = write_file_atomic(path, bytes); !ok) return ok;
+  if (auto ok = write_output(path, bytes); !ok) return ok;
   std::cout << what << ": " << path << " (" << bytes.size() << " bytes)\n";
   return {};
 }

@@ -10,6 +10,10 @@
 #include <iostream>
 #include <memory>
 #include <thread>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
@@ -48,6 +52,19 @@ Result<std::pair<std::string, int>> parse_listen(const std::string& text) {
   return std::pair(host, static_cast<int>(port));
 }
 
+// One JSON object a line on stderr, like the request log: time, level, event, message.
+void log_line(const char* level, const char* event, const std::string& message,
+              const std::vector<std::pair<std::string, std::string>>& fields) {
+  nlohmann::json j{{"time", veritee::format_time(std::chrono::system_clock::now())},
+                   {"level", level},
+                   {"event", event},
+                   {"message", message}};
+  for (const auto& [k, v] : fields) {
+    if (!v.empty()) j[k] = v;
+  }
+  std::cerr << j.dump() << std::endl;
+}
+
 Result<std::string> default_state_dir() {
   if (const char* s = std::getenv("XDG_STATE_HOME"); s && *s) return std::string(s) + "/veritee";
   if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/state/veritee";
@@ -65,8 +82,10 @@ class SignalStop {
     thread_ = std::thread([this, &service] {
       int sig = 0;
       sigwait(&set_, &sig);
-      if (!done_) std::cerr << "veritee serve: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
-                            << ", finishing in-flight requests\n";
+      if (!done_) {
+        log_line("info", "signal",
+                 std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", finishing in-flight requests", {});
+      }
       service.stop();
     });
   }
@@ -82,7 +101,21 @@ class SignalStop {
   std::thread thread_;
 };
 
+// Values that parse but make no sense are refused before anything starts.
+Result<void> check_values(const ServeFlags& f) {
+  if (f.threads < 1 || f.threads > 1024) return fail(Errc::kInvalidInput, "--threads must be 1 to 1024");
+  if (f.nonce_ttl < 1 || f.nonce_ttl > 86400) return fail(Errc::kInvalidInput, "--nonce-ttl must be 1 to 86400 seconds");
+  if (f.result_lifetime < 1 || f.result_lifetime > 31'536'000) {
+    return fail(Errc::kInvalidInput, "--result-lifetime must be 1 to 31536000 seconds");
+  }
+  if (!(f.read_timeout > 0 && f.read_timeout <= 300)) {
+    return fail(Errc::kInvalidInput, "--read-timeout must be above 0 and at most 300 seconds");
+  }
+  return {};
+}
+
 int run_serve(const ServeFlags& f) {
+  if (auto ok = check_values(f); !ok) return print_error(ok.error()), kExitUsage;
   auto listen = parse_listen(f.listen);
   if (!listen) return print_error(listen.error()), kExitUsage;
   auto policy = rats::load_policy_file(f.policy);
@@ -105,7 +138,11 @@ int run_serve(const ServeFlags& f) {
     at = *t;
   }
   // The sources outlive the service (declared first, destroyed last).
-  auto sources = EndorsementSources::open(f.sources, snp::TrustStore::amd(), true, true);
+  // A service never lets KDS hold up requests: one attempt, a circuit breaker, no waiting in
+  // the rate limit, short cache-lock waits (EndorsementFlags::service).
+  EndorsementFlags service_sources = f.sources;
+  service_sources.service = true;
+  auto sources = EndorsementSources::open(service_sources, snp::TrustStore::amd(), true, true);
   if (!sources) return print_error(sources.error()), kExitUsage;
   EndorsementSources* src = sources->get();
 
@@ -130,7 +167,19 @@ int run_serve(const ServeFlags& f) {
     if (!src->client()) return std::string();
     return "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
            "# TYPE veritee_kds_requests_total counter\n"
-           "veritee_kds_requests_total " + std::to_string(src->client()->requests_sent()) + "\n";
+           "veritee_kds_requests_total " + std::to_string(src->client()->requests_sent()) + "\n"
+           "# HELP veritee_kds_short_circuited_total KDS requests refused at once (circuit open).\n"
+           "# TYPE veritee_kds_short_circuited_total counter\n"
+           "veritee_kds_short_circuited_total " + std::to_string(src->client()->requests_short_circuited()) + "\n"
+           "# HELP veritee_kds_circuit_open 1 while KDS requests are refused without being sent.\n"
+           "# TYPE veritee_kds_circuit_open gauge\n"
+           "veritee_kds_circuit_open " + std::string(src->client()->circuit_open() ? "1" : "0") + "\n";
+  };
+  config.ready = [src]() -> std::optional<std::string> {
+    if (src->client() && src->client()->circuit_open()) {
+      return "KDS " + src->client()->base_url() + " is unavailable (circuit open); CRLs cannot be refreshed";
+    }
+    return std::nullopt;
   };
 
   const std::string kid = rats::jwk_thumbprint(*key);
@@ -144,16 +193,20 @@ int run_serve(const ServeFlags& f) {
     print_error(ok.error());
     return kExitUnavailable;
   }
-  std::cerr << "veritee serve: listening on " << listen->first << ":" << service.port()
-            << " (policy " << policy->id << "; " << rats::to_string(key->alg()) << " key " << kid
-            << "; endorsements: " << (src->client() ? "KDS " + src->client()->base_url() : "offline")
-            << (src->cache() ? ", cache " + src->cache()->dir().string() : "")
-            << (f.sources.bundle_dir.empty() ? "" : ", bundle " + f.sources.bundle_dir) << ")" << std::endl;
+  // Start and stop lines in the request log's JSON form (one object a line on stderr).
+  log_line("info", "start",
+           "listening on " + listen->first + ":" + std::to_string(service.port()),
+           {{"policy", policy->id},
+            {"alg", std::string(rats::to_string(key->alg()))},
+            {"kid", kid},
+            {"endorsements", src->client() ? "KDS " + src->client()->base_url() : "offline"},
+            {"cache", src->cache() ? src->cache()->dir().string() : ""},
+            {"bundle", f.sources.bundle_dir}});
   {
     SignalStop stopper(service);
     service.run();
   }
-  std::cerr << "veritee serve: stopped" << std::endl;
+  log_line("info", "stop", "stopped", {});
   return kExitVerified;
 }
 

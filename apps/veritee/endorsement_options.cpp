@@ -77,7 +77,12 @@ Result<std::unique_ptr<EndorsementSources>> EndorsementSources::open(
                                             ? endorse::EndorsementCache::default_dir()
                                             : Result<std::filesystem::path>(f.cache_dir);
     if (dir) {
-      sources->cache_.emplace(*dir, endorse::CacheOptions{false, true, {}, notify});
+      endorse::CacheOptions options{false, true, {}, notify};
+      if (f.service) {  // a request waits briefly for another process, then goes on without
+        options.lock_timeout = std::chrono::milliseconds(2'000);
+        options.fetch_wait = std::chrono::milliseconds(2'000);
+      }
+      sources->cache_.emplace(*dir, std::move(options));
     } else {
       notify(dir.error().message + "; going on without a cache");
     }
@@ -93,6 +98,13 @@ Result<std::unique_ptr<EndorsementSources>> EndorsementSources::open(
     options.http.connect_timeout = std::min(options.http.total_timeout, from_seconds(10));
     options.retry.max_retry_after = from_seconds(f.max_wait);
     options.observer = print_event;
+    if (f.service) {
+      options.retry.max_attempts = 1;  // no per-request retries
+      options.circuit_failures = 1;    // the first failure opens the circuit for 30 s
+      options.max_rate_wait = std::chrono::milliseconds(0);
+      options.http.total_timeout = std::min(options.http.total_timeout, std::chrono::milliseconds(10'000));
+      options.http.connect_timeout = std::min(options.http.connect_timeout, std::chrono::milliseconds(3'000));
+    }
     sources->client_.emplace(std::move(options));
   }
   return sources;

@@ -28,6 +28,7 @@ struct EndorsementFlags {
   double rate_limit = 5.0;  // --rate-limit SECONDS between requests to one KDS host
   double timeout = 30.0;    // --kds-timeout SECONDS per request
   double max_wait = 120.0;  // --max-wait SECONDS: the longest Retry-After veritee sits through
+  bool service = false;     // a long-running service: no retries, a circuit breaker, no waits
 };
 
 enum EndorsementFlagSet : unsigned {

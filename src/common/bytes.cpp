@@ -10,6 +10,8 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <random>
 
 #include <openssl/evp.h>
@@ -25,6 +27,44 @@ int hex_value(char c) {
 }
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+std::string file_type_name(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISDIR(mode)) return "a directory";
+  return "not a regular file";
+}
+
+// /dev/stdout, /dev/stderr, /dev/fd/N and /proc/self/fd/N name descriptor 1, 2 or N.
+std::optional<int> named_descriptor(const std::string& path) {
+  if (path == "/dev/stdout") return STDOUT_FILENO;
+  if (path == "/dev/stderr") return STDERR_FILENO;
+  for (std::string_view prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    if (!path.starts_with(prefix)) continue;
+    const std::string digits = path.substr(prefix.size());
+    if (digits.empty() || digits.size() > 6 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    return std::stoi(digits);
+  }
+  return std::nullopt;
+}
+
+Result<void> write_all(int fd, ByteView bytes, const std::string& name) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(Errc::kIo, "cannot write " + name + ": " + std::strerror(errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -117,26 +157,31 @@ bool all_zero(ByteView bytes) {
   return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
 }
 
-Result<Bytes> read_file(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; the type check below refuses it.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     return fail(Errc::kIo, "cannot open " + path.string() + ": " + std::strerror(errno));
   }
-  Bytes out;
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) out.reserve(static_cast<std::size_t>(st.st_size));
-  std::uint8_t buf[16384];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return fail(Errc::kIo, "cannot read " + path.string() + ": " + std::strerror(err));
-    }
-    if (n == 0) break;
-    out.insert(out.end(), buf, buf + n);
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return fail(Errc::kIo, "cannot stat " + path.string() + ": " + std::strerror(err));
   }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(Errc::kInvalidInput, path.string() + " is " + file_type_name(st.st_mode) +
+                                         ", not a regular file");
+  }
+  if (static_cast<std::uintmax_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return fail(Errc::kInvalidInput, path.string() + " is " + std::to_string(st.st_size) +
+                                         " bytes; at most " + std::to_string(max_bytes) +
+                                         " are accepted");
+  }
+  // Regular files ignore O_NONBLOCK; the size is checked again while reading (it may grow).
+  auto out = read_fd(fd, path.string(), max_bytes);
   ::close(fd);
   return out;
 }
@@ -158,15 +203,7 @@ Result<void> write_file_atomic(const std::filesystem::path& path, ByteView bytes
     ::unlink(tmp.c_str());
     return fail(Errc::kIo, what + " " + path.string() + ": " + std::strerror(err));
   };
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return cleanup("cannot write");
-    }
-    done += static_cast<std::size_t>(n);
-  }
+  if (auto ok = write_all(fd, bytes, tmp.string()); !ok) return cleanup("cannot write");
   if (::fchmod(fd, mode) != 0) return cleanup("cannot set mode of");
   if (::fsync(fd) != 0) return cleanup("cannot sync");
   if (::close(fd) != 0) {
@@ -185,6 +222,51 @@ Result<void> write_file_atomic(const std::filesystem::path& path, ByteView bytes
     ::close(dfd);
   }
   return {};
+}
+
+Result<Bytes> read_fd(int fd, const std::string& name, std::size_t max_bytes) {
+  Bytes out;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    out.reserve(std::min(static_cast<std::size_t>(st.st_size), max_bytes));
+  }
+  std::uint8_t buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(Errc::kIo, "cannot read " + name + ": " + std::strerror(errno));
+    if (n == 0) break;
+    if (static_cast<std::size_t>(n) > max_bytes - out.size()) {
+      return fail(Errc::kInvalidInput, name + " is larger than " + std::to_string(max_bytes) +
+                                           " bytes, the most accepted");
+    }
+    out.insert(out.end(), buf, buf + n);
+  }
+  return out;
+}
+
+Result<void> write_output(const std::filesystem::path& path, ByteView bytes, unsigned mode) {
+  if (path == "-") return write_all(STDOUT_FILENO, bytes, "stdout");
+  // The process's own descriptors by name: written through the descriptor itself, at its
+  // offset, whatever it is (a regular file behind /dev/stdout must not be replaced by rename).
+  if (auto fd = named_descriptor(path.string())) return write_all(*fd, bytes, path.string());
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) return fail(Errc::kIo, path.string() + " is a directory");
+    // A FIFO, device or socket: write to it as it is (no O_CREAT: it exists; no rename).
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return fail(Errc::kIo, "cannot open " + path.string() + ": " + std::strerror(errno));
+    auto ok = write_all(fd, bytes, path.string());
+    ::close(fd);
+    return ok;
+  }
+  // A symlink to a regular file: replace the file it names, not the link.
+  std::error_code ec;
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec))) {
+    auto target = std::filesystem::canonical(path, ec);
+    if (!ec) return write_file_atomic(target, bytes, mode);
+  }
+  return write_file_atomic(path, bytes, mode);
 }
 
 }  // namespace veritee

@@ -76,14 +76,18 @@ veritee::TimePoint EndorsementCache::now() const {
   return options_.clock ? options_.clock() : std::chrono::system_clock::now();
 }
 
-Result<FileLock> EndorsementCache::lock(const CacheEntry& entry) {
+Result<FileLock> EndorsementCache::lock(const CacheEntry& entry, const char* suffix) {
   const fs::path locks = root() / "locks";
   if (auto ok = make_dirs(locks); !ok) return std::unexpected(ok.error());
-  const fs::path file = locks / (sha256_hex(as_bytes(entry.key)).substr(0, 32) + ".lock");
-  return FileLock::acquire(file, [&] {
-    notify("waiting for another veritee process using " + dir_.string() + " (" + entry.what +
-           ")");
-  });
+  const fs::path file = locks / (sha256_hex(as_bytes(entry.key)).substr(0, 32) + suffix);
+  const bool lease = std::string_view(suffix) == ".fetch";
+  return FileLock::acquire(
+      file,
+      [&] {
+        notify("waiting for another veritee process using " + dir_.string() + " (" + entry.what +
+               ")");
+      },
+      lease ? options_.fetch_wait : options_.lock_timeout);
 }
 
 void EndorsementCache::discard(const CacheEntry& entry, const fs::path& object, std::string why,
@@ -183,33 +187,56 @@ Result<fs::path> EndorsementCache::put(const CacheEntry& entry, ByteView bytes) 
 
 Result<CacheFill> EndorsementCache::find_or_fetch(const CacheEntry& entry,
                                                   const std::function<Result<Bytes>()>& fetch) {
-  std::optional<FileLock> held;
-  if (!options_.read_only) {
-    auto acquired = lock(entry);
-    if (!acquired) {
-      // An unusable cache directory must not stop verification: fetch, check, do not store.
-      notify(acquired.error().message + "; fetching " + entry.what + " without the cache");
-      auto fetched = fetch();
-      if (!fetched) return std::unexpected(fetched.error());
-      if (auto ok = entry.check(*fetched); !ok) return std::unexpected(ok.error());
-      return CacheFill{std::move(*fetched), {}, true};
+  // The lock is held around the file operations only, never across the fetch: a KDS that does
+  // not answer must not stall other requests or other processes sharing this cache. Two
+  // processes missing the same entry at once both fetch it; the second store replaces the first
+  // with the same checked bytes.
+  bool usable = true;
+  {
+    std::optional<FileLock> held;
+    if (!options_.read_only) {
+      auto acquired = lock(entry);
+      if (!acquired) {
+        // An unusable cache directory must not stop verification: fetch, check, do not store.
+        notify(acquired.error().message + "; fetching " + entry.what + " without the cache");
+        usable = false;
+      } else {
+        held.emplace(std::move(*acquired));
+      }
     }
-    held.emplace(std::move(*acquired));
+    if (usable) {
+      CacheLookup found = find_locked(entry);
+      if (found.bytes) return CacheFill{std::move(*found.bytes), std::move(found.file), false};
+    }
   }
-  CacheLookup found = find_locked(entry);
-  if (found.bytes) return CacheFill{std::move(*found.bytes), std::move(found.file), false};
+  // The fetch lease: one process fetches, others wanting the same entry wait (at most
+  // fetch_wait) and then read what it stored. Readers (find) never take the lease.
+  std::optional<FileLock> lease;
+  if (usable && !options_.read_only) {
+    if (auto acquired = lock(entry, ".fetch")) {
+      lease.emplace(std::move(*acquired));
+      auto held = lock(entry);
+      if (held) {
+        CacheLookup found = find_locked(entry);
+        if (found.bytes) return CacheFill{std::move(*found.bytes), std::move(found.file), false};
+      }
+    } else {
+      notify(acquired.error().message + "; fetching " + entry.what + " anyway");
+    }
+  }
   auto fetched = fetch();
   if (!fetched) return std::unexpected(fetched.error());
-  if (options_.read_only) {
+  if (options_.read_only || !usable) {
     if (auto ok = entry.check(*fetched); !ok) return std::unexpected(ok.error());
     return CacheFill{std::move(*fetched), {}, true};
   }
-  auto stored = put_locked(entry, *fetched);
+  auto stored = put(entry, *fetched);
   if (!stored) {
     if (stored.error().code == Errc::kEndorsementInvalid) return std::unexpected(stored.error());
     // Good bytes, but the disk said no: use them and say the cache did not keep them.
     notify("could not store " + entry.what + " in " + dir_.string() + ": " +
            stored.error().message);
+    if (auto ok = entry.check(*fetched); !ok) return std::unexpected(ok.error());
     return CacheFill{std::move(*fetched), {}, true};
   }
   return CacheFill{std::move(*fetched), std::move(*stored), true};

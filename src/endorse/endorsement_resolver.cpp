@@ -173,7 +173,8 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
       }
       crl_tried.push_back(hit.error().message);
     }
-    KdsClient* kds = request.crl == CrlPolicy::kRequired ? client_ : nullptr;
+    KdsClient* kds =
+        request.crl == CrlPolicy::kRequired || request.crl == CrlPolicy::kPrefer ? client_ : nullptr;
     if (cache_ || kds) {
       auto hit = EndorsementFetcher(*roots_, cache_, kds).crl(*context.product, line);
       if (hit) {
@@ -189,7 +190,9 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
                 "no CRL (CRL checking is on when online; --no-crl turns it off): " +
                     join(crl_tried));
   }
-  out.provenance.push_back({"CRL", "none available offline, not checked" +
+  out.provenance.push_back({"CRL", std::string(client_ && request.crl == CrlPolicy::kPrefer
+                                                   ? "none available, not checked"
+                                                   : "none available offline, not checked") +
                                        (crl_tried.empty() ? "" : " (" + join(crl_tried) + ")")});
   return out;
 }

@@ -2,6 +2,7 @@
 // section 4 "KDS Interface"; DESIGN.md 3.6: KDS answers HTTP 429 to eager clients).
 #include "veritee/endorse/kds_client.hpp"
 
+#include <algorithm>
 #include <thread>
 #include <utility>
 
@@ -51,13 +52,60 @@ Result<Bytes> KdsClient::get(const std::string& path) {
   }
   if (shared.valid()) return shared.get();  // another thread is fetching this object
 
-  Result<Bytes> result = fetch(url);
+  bool probe = false;
+  Result<Bytes> result = admit(url, probe);
+  if (result) result = fetch(url);
   {
     std::lock_guard lock(mutex_);
     inflight_.erase(url);
+    record(result, probe);
   }
   promise.set_value(result);
   return result;
+}
+
+bool KdsClient::circuit_open() const {
+  if (options_.circuit_failures <= 0) return false;
+  std::lock_guard lock(mutex_);
+  return consecutive_failures_ >= options_.circuit_failures;
+}
+
+// Whether a request may go out now: the circuit is closed, or its cooldown is over and no other
+// caller is probing. An empty Bytes means "go"; an error is the immediate answer.
+Result<Bytes> KdsClient::admit(const std::string& url, bool& probe) {
+  if (options_.circuit_failures <= 0) return Bytes{};
+  std::lock_guard lock(mutex_);
+  if (consecutive_failures_ < options_.circuit_failures) return Bytes{};
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= open_until_ && !probing_) {
+    probing_ = true;  // this caller probes; the others keep failing fast until it is done
+    probe = true;
+    return Bytes{};
+  }
+  ++short_circuited_;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(open_until_ - now);
+  return fail(Errc::kNetwork,
+              "KDS is unavailable (" + std::to_string(consecutive_failures_) +
+                  " consecutive failures, last: " + last_failure_ + "); not asking again for " +
+                  seconds_text(std::max(left, std::chrono::milliseconds(0))) + ": GET " + url +
+                  " not sent");
+}
+
+// Updates the circuit with a request's outcome (mutex_ held).
+void KdsClient::record(const Result<Bytes>& result, bool probe) {
+  if (options_.circuit_failures <= 0) return;
+  if (probe) probing_ = false;
+  const bool refused = !result && result.error().message.ends_with(" not sent");
+  if (refused) return;  // short-circuited or rate-limited: no request went out
+  if (result || result.error().code != Errc::kNetwork) {
+    consecutive_failures_ = 0;  // 200, or 404: KDS answers
+    return;
+  }
+  ++consecutive_failures_;
+  last_failure_ = result.error().message;
+  if (consecutive_failures_ >= options_.circuit_failures) {
+    open_until_ = std::chrono::steady_clock::now() + options_.circuit_cooldown;
+  }
 }
 
 Result<Bytes> KdsClient::fetch(const std::string& url) {
@@ -65,7 +113,12 @@ Result<Bytes> KdsClient::fetch(const std::string& url) {
   const RetryPolicy& retry = options_.retry;
   std::string last;
   for (int attempt = 1; attempt <= retry.max_attempts; ++attempt) {
-    sleep_for(limiter_.reserve(host), url,
+    const auto due = limiter_.reserve(host);
+    if (options_.max_rate_wait.count() >= 0 && due > options_.max_rate_wait) {
+      return fail(Errc::kNetwork, "client-side rate limit to " + host + " would wait " +
+                                      seconds_text(due) + ": GET " + url + " not sent");
+    }
+    sleep_for(due, url,
               "client-side rate limit of one request per " +
                   seconds_text(options_.min_interval) + " to " + host);
     notify({KdsEvent::Kind::kRequest, url, 0, 0, {}, "GET " + url});

@@ -2,6 +2,9 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
 
 #include <openssl/evp.h>
 
@@ -35,12 +38,12 @@ std::size_t put_integer(std::uint8_t* out, ByteView little_endian) {
   return n;
 }
 
-DerSignature der_signature(const snp::Report& report) {
+DerSignature der_signature(ByteView r_le, ByteView s_le) {
   DerSignature sig;
   std::uint8_t* p = sig.bytes.data();
   std::size_t n = 2;
-  n += put_integer(p + n, report.signature_r().first(kP384Bytes));
-  n += put_integer(p + n, report.signature_s().first(kP384Bytes));
+  n += put_integer(p + n, r_le);
+  n += put_integer(p + n, s_le);
   p[0] = 0x30;
   p[1] = static_cast<std::uint8_t>(n - 2);
   sig.size = n;
@@ -76,24 +79,57 @@ struct PreparedVerify {
   }
 };
 
-}  // namespace
-
-Result<void> verify_report_signature(const snp::Report& report, EVP_PKEY* key) {
-  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || EVP_PKEY_get_bits(key) != 384) {
+// The key is ECDSA on secp384r1 (a 384-bit key on another curve is refused by both backends).
+Result<void> check_p384_key(EVP_PKEY* key) {
+  char group[32] = {};
+  std::size_t group_len = 0;
+  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || EVP_PKEY_get_bits(key) != 384 ||
+      EVP_PKEY_get_group_name(key, group, sizeof group, &group_len) != 1 ||
+      std::string_view(group, group_len) != "secp384r1") {
+    ERR_clear_error();
     return fail(Errc::kEndorsementInvalid,
                 "the signing certificate's key is not ECDSA P-384 (" +
                     std::string(EVP_PKEY_get0_type_name(key)) + ", " +
-                    std::to_string(EVP_PKEY_get_bits(key)) + " bits)");
+                    std::to_string(EVP_PKEY_get_bits(key)) + " bits" +
+                    (group_len != 0 ? ", " + std::string(group, group_len) : std::string()) + ")");
   }
-  const DerSignature sig = der_signature(report);
-  // SHA-384 over exactly the input bytes [0, 0x2A0) (DESIGN.md 2.2), then one ECDSA verify.
-  auto data = report.signed_bytes();
+  return {};
+}
+
+P384Backend backend_from_env() {
+  const char* value = std::getenv("VERITEE_P384");
+  return value != nullptr && std::string_view(value) == "openssl" ? P384Backend::kOpenssl
+                                                                  : P384Backend::kNettle;
+}
+
+}  // namespace
+
+P384Backend p384_backend() {
+  static const P384Backend backend = backend_from_env();
+  return backend;
+}
+
+const char* to_string(P384Backend backend) {
+  return backend == P384Backend::kOpenssl ? "openssl" : "nettle";
+}
+
+Result<void> verify_p384_sha384(ByteView message, ByteView r_le, ByteView s_le, EVP_PKEY* key,
+                                P384Backend backend) {
+  if (r_le.size() != kP384Bytes || s_le.size() != kP384Bytes) {
+    return fail(Errc::kInvalidInput, "ECDSA P-384 R and S must be 48 bytes each");
+  }
+  if (auto ok = check_p384_key(key); !ok) return ok;
+  // SHA-384 through OpenSSL for both backends: faster than nettle's here (docs/performance.md).
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int digest_len = 0;
-  if (!sha384() ||
-      EVP_Digest(data.data(), data.size(), digest.data(), &digest_len, sha384(), nullptr) != 1) {
+  if (!sha384() || EVP_Digest(message.data(), message.size(), digest.data(), &digest_len,
+                              sha384(), nullptr) != 1) {
     return fail(Errc::kCrypto, "cannot compute SHA-384: " + ossl::last_error());
   }
+  if (backend == P384Backend::kNettle) {
+    return detail::nettle_p384_verify(ByteView(digest.data(), digest_len), r_le, s_le, key);
+  }
+  const DerSignature sig = der_signature(r_le, s_le);
   thread_local PreparedVerify prepared;
   EVP_PKEY_CTX* ctx = prepared.for_key(key);
   if (!ctx) return fail(Errc::kCrypto, "cannot set up ECDSA verification: " + ossl::last_error());
@@ -101,10 +137,26 @@ Result<void> verify_report_signature(const snp::Report& report, EVP_PKEY* key) {
   if (rc != 1) {
     ERR_clear_error();
     return fail(Errc::kInvalidInput,
+                "ECDSA P-384 signature does not verify with the signing certificate's key");
+  }
+  return {};
+}
+
+Result<void> verify_report_signature(const snp::Report& report, EVP_PKEY* key) {
+  return verify_report_signature(report, key, p384_backend());
+}
+
+Result<void> verify_report_signature(const snp::Report& report, EVP_PKEY* key,
+                                     P384Backend backend) {
+  // SHA-384 over exactly the input bytes [0, 0x2A0) (DESIGN.md 2.2), then one ECDSA verify.
+  auto ok = verify_p384_sha384(report.signed_bytes(), report.signature_r().first(kP384Bytes),
+                               report.signature_s().first(kP384Bytes), key, backend);
+  if (!ok && ok.error().code == Errc::kInvalidInput) {
+    return fail(Errc::kInvalidInput,
                 "ECDSA P-384 signature over bytes [0x000, 0x2A0) does not verify with the "
                 "signing certificate's key");
   }
-  return {};
+  return ok;
 }
 
 }  // namespace veritee::verify

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <future>
 
 #include "kds_fixtures.hpp"
@@ -148,6 +152,31 @@ TEST_F(CliEndorsements, TwoProcessesOneRequest) {
   EXPECT_EQ(mock_.requests("/vcek/"), 1U);
   const bool one_from_cache = contains(ra.out, "VCEK from cache") || contains(rb.out, "VCEK from cache");
   EXPECT_TRUE(one_from_cache) << ra.out << rb.out;
+}
+
+TEST_F(CliEndorsements, FetchOutToAFifoAndStdoutLeavesThemWhatTheyWere) {
+  test::TempDir out;
+  const auto fifo = out.path() / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto reader = std::async(std::launch::async, [&] {
+    std::size_t got = 0;
+    int fd = ::open(fifo.c_str(), O_RDONLY | O_CLOEXEC);
+    char buf[4096];
+    for (ssize_t n; fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0;) got += static_cast<std::size_t>(n);
+    if (fd >= 0) ::close(fd);
+    return got;
+  });
+  auto r = test::run_cli(net({"fetch", "vcek", report(), "--out", fifo.string()}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(reader.get(), 100U) << "the VCEK went through the FIFO";
+  struct stat st {};
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the FIFO was replaced";
+
+  // stdout is a captured regular file here: written through the descriptor, not renamed over.
+  auto s = test::run_cli(net({"fetch", "vcek", report(), "--out", "/dev/stdout"}));
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_GT(s.out.size(), 100U) << "the DER went to stdout";
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // The three commands as a user runs them: `veritee serve` in its own process (stopped with
 // SIGTERM), `veritee attest --evidence` against it, and `veritee check-result` on what it
 // printed -- with the documented exit codes.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -10,11 +13,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <regex>
 #include <thread>
 
 #include "rats/rats_fixture.hpp"
+#include "veritee/rats/attest_client.hpp"
 #include "support/process.hpp"
 
 extern char** environ;
@@ -209,5 +214,102 @@ TEST(CliRats, ServeRefusesBadPolicyAndKey) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
 }
 
+// A KDS outage never holds requests up (issue 11): against a closed port and against a KDS
+// answering 500, 400 attests from 16 clients (VCEK in the body, the CRL to be fetched) are all
+// answered 200 with status "warning" (policy crl = "prefer": no current CRL, the reason in the
+// check), the slowest under 1 s, while KDS itself is asked a bounded number of times: the first
+// failure opens the circuit for 30 s, so the burst makes at most 3 requests (the Genoa CRL, and
+// one probe per product line at most; the test allows 5). /healthz stays 200, /readyz says 503.
+void burst_against_failing_kds(const std::string& kds_url, const std::function<int()>& kds_hits) {
+  TempDir dir;
+  auto policy = dir.write("policy.toml", std::string("require_nonce = false\n"));
+  ServeProcess serve({"--listen", "127.0.0.1:0", "--policy", policy.string(), "--state-dir",
+                      (dir / "state").string(), "--cache-dir", (dir / "cache").string(), "--kds-url",
+                      kds_url, "--threads", "8"});
+  ASSERT_NE(serve.port(), 0) << serve.err();
+  rats::Submission sub;
+  sub.report = test::slurp(corpus_path("ms-tee-attestation-verification/genoa_attestation_report.bin"));
+  sub.vcek = x509::Certificate::load_file(corpus_path("ms-tee-attestation-verification/genoa_vcek.pem"))
+                 ->front().der();
+  const std::string body = rats::submission_json(sub).dump();
+
+  std::atomic<int> ok{0}, warning{0};
+  std::atomic<long> slowest_ms{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 16; ++c) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = http_post(serve.port(), "/v1/attest", body);
+        const long ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - t0).count();
+        long seen = slowest_ms.load();
+        while (ms > seen && !slowest_ms.compare_exchange_weak(seen, ms)) {}
+        if (r.status == 200) ++ok;
+        if (r.body.find("\"status\":\"warning\"") != std::string::npos) ++warning;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), 400) << serve.err().substr(0, 3000);
+  EXPECT_EQ(warning.load(), 400) << "prefer: no current CRL is a warning";
+  EXPECT_LT(slowest_ms.load(), 1000) << "every request answered at once";
+  EXPECT_LE(kds_hits(), 5) << "the circuit bounds KDS requests during the burst";
+  EXPECT_EQ(http_get(serve.port(), "/healthz").status, 200);
+  auto ready = http_get(serve.port(), "/readyz");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_NE(ready.body.find("circuit open"), std::string::npos) << ready.body;
+  const std::string m = http_get(serve.port(), "/metrics").body;
+  EXPECT_NE(m.find("veritee_kds_circuit_open 1"), std::string::npos) << m;
+  EXPECT_EQ(serve.terminate(), 0) << serve.err().substr(0, 2000);
+}
+
+TEST(CliRats, KdsClosedPortDoesNotHoldRequests) {
+  VERITEE_REQUIRE_CORPUS();
+  // A port that was free a moment ago (bound, never listened on, closed): connections are refused.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+  ::close(fd);
+  burst_against_failing_kds("http://127.0.0.1:" + std::to_string(port), [] { return 0; });
+}
+
+TEST(CliRats, Kds500DoesNotHoldRequests) {
+  VERITEE_REQUIRE_CORPUS();
+  httplib::Server kds;
+  std::atomic<int> hits{0};
+  kds.Get(".*", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.status = 500;
+    res.set_content("down", "text/plain");
+  });
+  const int kds_port = kds.bind_to_any_port("127.0.0.1");
+  std::thread kds_thread([&] { kds.listen_after_bind(); });
+  burst_against_failing_kds("http://127.0.0.1:" + std::to_string(kds_port), [&] { return hits.load(); });
+  kds.stop();
+  kds_thread.join();
+}
+
+TEST(CliRats, ServeRefusesNonsenseOptionValues) {
+  TempDir dir;
+  auto policy = dir.write("p.toml", std::string(""));
+  for (std::vector<std::string> bad : {std::vector<std::string>{"--nonce-ttl", "-5"},
+                                       {"--result-lifetime", "-1"}, {"--threads", "0"},
+                                       {"--read-timeout", "0"}}) {
+    std::vector<std::string> args = {"serve", "--policy", policy.string(), "--state-dir",
+                                     (dir / "s").string(), "--offline", "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << bad[0] << " " << bad[1] << "\n" << r.err;
+    EXPECT_NE(r.err.find(bad[0]), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace veritee::test
+

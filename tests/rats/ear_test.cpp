@@ -158,6 +158,17 @@ TEST_F(RelyingParty, AcceptsAGoodResult) {
   EXPECT_NE(text.find("accepted"), std::string::npos);
 }
 
+TEST_F(RelyingParty, ResultWithoutExpIsRefused) {
+  auto c = claims;
+  c.erase("exp");
+  auto r = check(c);
+  const Check* k = r.checks.find("ear.fresh");
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->status, CheckStatus::kFail);
+  EXPECT_NE(k->detail.find("no \"exp\""), std::string::npos) << k->detail;
+  EXPECT_FALSE(r.checks.passed());
+}
+
 TEST_F(RelyingParty, EachCheckFailsOnItsOwn) {
   auto failed = [&](const nlohmann::json& c, const char* id) {
     auto r = check(c);

@@ -9,9 +9,10 @@
 // Only bytes that pass the entry's check (chains to the pinned AMD roots, is what was asked
 // for) are stored; writes are temp file + fsync + rename, object before ref. Every read hashes
 // the object and re-runs the check: a corrupt or foreign entry is reported, removed and treated
-// as absent, so the caller fetches it again. Each entry is looked up, fetched and stored under
-// its lock, so processes sharing a cache fetch an entry once. An offline bundle is the same
-// layout opened read-only and without expiry.
+// as absent, so the caller fetches it again. Each entry is looked up and stored under its lock
+// (held around the file operations only, with a timeout); a fetch runs under a separate fetch
+// lease, so processes sharing a cache fetch an entry once while readers are never held up by a
+// slow network. An offline bundle is the same layout opened read-only and without expiry.
 #pragma once
 
 #include <filesystem>
@@ -43,6 +44,11 @@ struct CacheOptions {
   bool expire = true;      // apply CacheEntry::stale (off for bundles: the verifier judges --at)
   std::function<veritee::TimePoint()> clock{};          // for expiry; the system clock when empty
   std::function<void(const std::string&)> notify{};  // "removed corrupt entry ..." and the like
+  // How long a lookup or store waits for the entry's lock (held only around file operations).
+  std::chrono::milliseconds lock_timeout{10'000};
+  // How long a miss waits for another process already fetching the same entry before fetching
+  // it itself.
+  std::chrono::milliseconds fetch_wait{20'000};
 };
 
 struct CacheLookup {
@@ -70,7 +76,7 @@ class EndorsementCache {
   CacheLookup find(const CacheEntry& entry);
   // Checks, then stores. Bytes that fail the check are Errc::kEndorsementInvalid, not stored.
   Result<std::filesystem::path> put(const CacheEntry& entry, ByteView bytes);
-  // find(); on a miss, `fetch` and put() -- all under the entry's lock.
+  // find(); on a miss, `fetch` (under the entry's fetch lease, not its lock) and put().
   Result<CacheFill> find_or_fetch(const CacheEntry& entry,
                                   const std::function<Result<Bytes>()>& fetch);
 
@@ -81,7 +87,7 @@ class EndorsementCache {
   std::filesystem::path root() const { return dir_ / "v1"; }
   std::filesystem::path ref_path(const std::string& key) const;
   std::filesystem::path object_path(const std::string& digest) const;
-  Result<FileLock> lock(const CacheEntry& entry);
+  Result<FileLock> lock(const CacheEntry& entry, const char* suffix = ".lock");
   CacheLookup find_locked(const CacheEntry& entry);
   Result<std::filesystem::path> put_locked(const CacheEntry& entry, ByteView bytes);
   void discard(const CacheEntry& entry, const std::filesystem::path& object, std::string why,

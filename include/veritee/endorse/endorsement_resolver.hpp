@@ -31,6 +31,7 @@ namespace veritee::endorse {
 enum class CrlPolicy {
   kRequired,     // online default: a CRL must be found (fetched if need be)
   kIfAvailable,  // offline default: use a CRL from a file, bundle or the cache if there is one
+  kPrefer,       // as kIfAvailable, and fetch one when online; a missing CRL is not an error
   kOff,          // --no-crl
 };
 

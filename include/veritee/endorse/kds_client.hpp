@@ -46,6 +46,15 @@ struct KdsOptions {
   RetryPolicy retry;
   std::chrono::milliseconds min_interval{5'000};  // per host; 0 disables the limit
   KdsObserver observer;                           // may be empty
+  // Circuit breaker (a long-running service): after this many consecutive failed requests
+  // (transport errors, 5xx, 429) every get() fails at once, without a request, for
+  // `circuit_cooldown`; then one caller probes and the others keep failing fast until it
+  // succeeds. 0: no circuit (one-shot CLI commands retry instead).
+  int circuit_failures = 0;
+  std::chrono::milliseconds circuit_cooldown{30'000};
+  // The longest a caller sits in the client-side rate limit; longer is an immediate failure
+  // (not counted by the circuit). Negative: wait as long as the limit says.
+  std::chrono::milliseconds max_rate_wait{-1};
 };
 
 class KdsClient {
@@ -65,16 +74,28 @@ class KdsClient {
 
   // HTTP requests actually sent (coalesced callers count once), for diagnostics and tests.
   std::size_t requests_sent() const { return sent_.load(); }
+  // Requests refused at once because the circuit was open.
+  std::size_t requests_short_circuited() const { return short_circuited_.load(); }
+  // Whether requests are currently refused without being sent.
+  bool circuit_open() const;
 
  private:
   Result<Bytes> fetch(const std::string& url);
+  Result<Bytes> admit(const std::string& url, bool& probe);
+  void record(const Result<Bytes>& result, bool probe);
   void notify(KdsEvent event) const;
   void sleep_for(std::chrono::milliseconds wait, const std::string& url, std::string why);
 
   KdsOptions options_;
   RateLimiter limiter_;
   std::atomic<std::size_t> sent_{0};
-  std::mutex mutex_;  // guards inflight_ and rng_
+  std::atomic<std::size_t> short_circuited_{0};
+  // Circuit state, guarded by mutex_.
+  int consecutive_failures_ = 0;
+  std::chrono::steady_clock::time_point open_until_{};
+  bool probing_ = false;
+  std::string last_failure_;
+  mutable std::mutex mutex_;  // guards inflight_, rng_ and the circuit state
   std::map<std::string, std::shared_future<Result<Bytes>>> inflight_;
   std::mt19937_64 rng_;
 };

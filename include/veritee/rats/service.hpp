@@ -51,6 +51,9 @@ struct ServiceConfig {
   std::function<void(std::string_view)> log;
   // Extra Prometheus lines for /metrics (e.g. the KDS client's request count).
   std::function<std::string()> extra_metrics;
+  // GET /readyz: nothing when ready, else why not (e.g. "KDS unavailable"); always ready when
+  // empty. /healthz stays 200 either way.
+  std::function<std::optional<std::string>()> ready;
 };
 
 class VerifierService {

@@ -45,12 +45,18 @@ struct RequiredBit {
   unsigned bit = 0;
 };
 
+// What a missing CRL means (policy key `crl`): "require" fails chain.crl (contraindicated),
+// "prefer" (default) uses one when held and otherwise, when the verifier is online, makes the
+// result a warning naming why; "skip" never uses one.
+enum class CrlRule { kRequire, kPrefer, kSkip };
+
 struct AppraisalPolicy {
   std::string id;            // ear.appraisal-policy-id; "sha256:<hex of the file>" by default
   std::string source;        // file name, for messages
 
   bool require_nonce = true;  // POST /v1/attest must carry a nonce this verifier issued
   bool require_crl = false;   // a CRL must be checked (else a missing one is a skipped check)
+  CrlRule crl = CrlRule::kPrefer;  // `crl`; `require_crl = true` is crl = "require"
   bool allow_debug = false;
   bool allow_migrate_ma = false;
   bool require_single_socket = false;

@@ -78,7 +78,12 @@ Result<SigningKey> SigningKey::from_pem(std::string_view pem) {
 }
 
 Result<SigningKey> SigningKey::load_file(const std::filesystem::path& path) {
-  auto bytes = read_file(path);
+  // A private key anyone else may read is not private: the same rule wherever the key lives.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    return fail(Errc::kIo, path.string() + " is readable by group or others; chmod 600 it");
+  }
+  auto bytes = read_file(path, 64 << 10);
   if (!bytes) return std::unexpected(bytes.error());
   auto key = from_pem(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
   if (!key) return fail(key.error().code, path.string() + ": " + key.error().message);
@@ -87,20 +92,16 @@ Result<SigningKey> SigningKey::load_file(const std::filesystem::path& path) {
 
 Result<SigningKey> SigningKey::load_or_create(const std::filesystem::path& state_dir, JwsAlg alg) {
   std::error_code ec;
-  std::filesystem::create_directories(state_dir, ec);
+  const bool created = std::filesystem::create_directories(state_dir, ec);
   if (ec) return fail(Errc::kIo, state_dir.string() + ": " + ec.message());
-  std::filesystem::permissions(state_dir, std::filesystem::perms::owner_all, ec);
+  // Only a directory made here is narrowed to 0700; an existing one (say a shared 1777
+  // directory) is the operator's and keeps its mode. The key file itself is always 0600.
+  if (created) std::filesystem::permissions(state_dir, std::filesystem::perms::owner_all, ec);
   // One process creates the key; others starting at the same moment wait and load it.
   auto lock = FileLock::acquire(state_dir / "signing-key.lock");
   if (!lock) return std::unexpected(lock.error());
   const auto path = state_dir / "signing-key.pem";
-  if (std::filesystem::exists(path)) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-      return fail(Errc::kIo, path.string() + " is readable by group or others; chmod 600 it");
-    }
-    return load_file(path);
-  }
+  if (std::filesystem::exists(path)) return load_file(path);
   auto key = generate(alg);
   if (!key) return key;
   const std::string pem = key->private_pem();

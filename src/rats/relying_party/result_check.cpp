@@ -57,14 +57,14 @@ Check freshness(const nlohmann::json& claims, const ResultCheckOptions& o) {
     detail += ", age " + std::to_string(age) + " s (max-age " + std::to_string(o.max_age.count()) + " s)";
     if (age > o.max_age.count()) ok = false;
   }
-  if (claims.contains("exp")) {
-    if (!claims["exp"].is_number_integer()) return pass_fail("ear.fresh", false, "\"exp\" is not an integer");
-    const auto exp = claims["exp"].get<std::int64_t>();
-    detail += ", expires " + time_of(exp);
-    if (now >= exp + o.leeway.count()) {
-      ok = false;
-      detail += ": expired";
-    }
+  // A result that never expires could be replayed forever: "exp" is required.
+  if (!claims.contains("exp")) return pass_fail("ear.fresh", false, "the EAR has no \"exp\"");
+  if (!claims["exp"].is_number_integer()) return pass_fail("ear.fresh", false, "\"exp\" is not an integer");
+  const auto exp = claims["exp"].get<std::int64_t>();
+  detail += ", expires " + time_of(exp);
+  if (now >= exp + o.leeway.count()) {
+    ok = false;
+    detail += ": expired";
   }
   return pass_fail("ear.fresh", ok, detail);
 }

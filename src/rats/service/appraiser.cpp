@@ -9,9 +9,46 @@
 #include "veritee/snp/report_format.hpp"
 #include "veritee/verify/verifier.hpp"
 
+#include <algorithm>
+
 namespace veritee::rats {
 
+using verify::CrlRule;
+
+namespace {
+
+// The deepest nesting of arrays and objects in JSON text (outside strings), stopping as soon as
+// it passes `limit`: a 100,000-deep document is refused before the parser builds it.
+std::size_t nesting_depth(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 Result<Submission> parse_submission(std::string_view json_body) {
+  // A submission is one flat object; 8 leaves room and refuses hostile nesting.
+  constexpr std::size_t kMaxDepth = 8;
+  if (nesting_depth(json_body, kMaxDepth) > kMaxDepth) {
+    return fail(Errc::kInvalidInput, "the request body nests JSON deeper than " +
+                                         std::to_string(kMaxDepth) + " levels");
+  }
   auto doc = nlohmann::json::parse(json_body, nullptr, false);
   if (doc.is_discarded()) return fail(Errc::kInvalidInput, "the request body is not JSON");
   if (!doc.is_object()) return fail(Errc::kInvalidInput, "the request body must be a JSON object");
@@ -77,11 +114,25 @@ Result<Unwrapped> unwrap(const Submission& s) {
 }
 
 // The request's own endorsements: a DER (or PEM) signer certificate and the certificate table.
-Result<endorse::ResolveRequest> request_endorsements(const Submission& s, CrlMode crl) {
+// Why no CRL was held, in words for a remote client: never a server path (the resolver's own
+// account names cache files).
+std::string crl_reason(const std::string& why) {
+  if (why.find("KDS is unavailable") != std::string::npos) return "AMD KDS is unavailable (circuit open)";
+  if (why.find("rate limit") != std::string::npos) return "the KDS rate limit deferred the fetch";
+  if (auto at = why.find("answered HTTP "); at != std::string::npos) {
+    return "AMD KDS answered HTTP " + why.substr(at + 14, 3);
+  }
+  if (why.find("GET ") != std::string::npos) return "the CRL could not be fetched from AMD KDS";
+  return "none cached";
+}
+
+// A missing CRL never fails the request: the policy's `crl` rule turns it into a failed check
+// ("require") or a warning ("prefer", online) in the result instead.
+Result<endorse::ResolveRequest> request_endorsements(const Submission& s, CrlMode crl, CrlRule rule) {
   endorse::ResolveRequest req;
-  req.crl = crl == CrlMode::kRequired ? endorse::CrlPolicy::kRequired
-            : crl == CrlMode::kOff    ? endorse::CrlPolicy::kOff
-                                      : endorse::CrlPolicy::kIfAvailable;
+  req.crl = crl == CrlMode::kOff || rule == CrlRule::kSkip ? endorse::CrlPolicy::kOff
+            : crl == CrlMode::kRequired                    ? endorse::CrlPolicy::kPrefer
+                                                           : endorse::CrlPolicy::kIfAvailable;
   if (s.vcek) {
     auto certs = x509::Certificate::load_all(*s.vcek);
     if (!certs || certs->size() != 1) {
@@ -179,7 +230,7 @@ Result<AttestationResult> Appraiser::appraise(const Submission& s,
                 "the policy requires a nonce: POST /v1/challenge, bind the nonce in REPORT_DATA "
                 "and send it as \"nonce\"");
   }
-  auto request = request_endorsements(s, config_.crl);
+  auto request = request_endorsements(s, config_.crl, policy.crl);
   if (!request) return std::unexpected(request.error());
   auto resolution = config_.endorsements(*report, *request);
   if (!resolution) return std::unexpected(resolution.error());
@@ -190,10 +241,17 @@ Result<AttestationResult> Appraiser::appraise(const Submission& s,
   const veritee::TimePoint verify_at =
       config_.verification_clock ? config_.verification_clock() : out.appraised_at;
   const VerifyOptions options{verify_at, std::nullopt,
-                              policy.require_crl || config_.crl == CrlMode::kRequired};
+                              policy.require_crl || policy.crl == CrlRule::kRequire};
   const Verifier verifier(*config_.roots, links_);
   VerificationResult verified = verifier.verify(*report, resolution->endorsements, options);
   out.checks = std::move(verified.checks);
+  // "prefer" online: no current CRL held (KDS unreachable, circuit open, none cached) is a
+  // warning naming the reason, never a blocked or failed request.
+  std::string crl_why;
+  for (const auto& p : resolution->provenance) {
+    if (p.piece == "CRL") crl_why = p.source;
+  }
+  const bool crl_missing_online = config_.crl == CrlMode::kRequired && policy.crl == CrlRule::kPrefer;
   if (evidence->hcl) out.checks.add(runtime_claims_bound(*evidence->hcl));
   if (s.nonce) {
     out.checks.add(nonce_validity(config_.nonces, *s.nonce, out.appraised_at));
@@ -206,6 +264,14 @@ Result<AttestationResult> Appraiser::appraise(const Submission& s,
   verify::Appraisal appraisal = verify::appraise(*report, verified.product, policy);
   for (auto& c : appraisal.checks.checks) out.checks.add(std::move(c));
   out.warnings = std::move(appraisal.warnings);
+  if (crl_missing_online) {
+    for (auto& c : out.checks.checks) {
+      if (c.id == "chain.crl" && c.status == CheckStatus::kSkip) {
+        c.detail += "; no current CRL held: " + crl_reason(crl_why);
+        out.warnings.insert("chain.crl");
+      }
+    }
+  }
   out.status = derive_status(out.checks, out.warnings);
   out.vector = derive_trust_vector(out.checks, out.warnings);
   out.report = snp::report_to_json(*report, snp::determine_product(*report, std::nullopt, verified.product));

@@ -18,6 +18,7 @@ namespace veritee::rats {
 using verify::RequiredBit;
 using verify::TcbMinimum;
 using verify::TcbRule;
+using verify::CrlRule;
 
 namespace {
 
@@ -206,7 +207,17 @@ const std::vector<std::pair<std::string_view, KeyHandler>>& handlers() {
   static const std::vector<std::pair<std::string_view, KeyHandler>> kHandlers = {
       {"id", [](auto& p, auto& r, auto& n, auto& k) { p.id = r.string(n, k); }},
       {"require_nonce", [](auto& p, auto& r, auto& n, auto& k) { p.require_nonce = r.boolean(n, k); }},
-      {"require_crl", [](auto& p, auto& r, auto& n, auto& k) { p.require_crl = r.boolean(n, k); }},
+      {"require_crl", [](auto& p, auto& r, auto& n, auto& k) {
+         p.require_crl = r.boolean(n, k);
+         if (p.require_crl) p.crl = CrlRule::kRequire;
+       }},
+      {"crl", [](auto& p, auto& r, auto& n, auto& k) {
+         const std::string v = r.string(n, k);
+         if (v == "require") p.crl = CrlRule::kRequire, p.require_crl = true;
+         else if (v == "prefer") p.crl = CrlRule::kPrefer;
+         else if (v == "skip") p.crl = CrlRule::kSkip;
+         else if (n.is_string()) r.error(n.source(), k + ": expected \"require\", \"prefer\" or \"skip\", got \"" + v + "\"");
+       }},
       {"allow_debug", [](auto& p, auto& r, auto& n, auto& k) { p.allow_debug = r.boolean(n, k); }},
       {"allow_migrate_ma", [](auto& p, auto& r, auto& n, auto& k) { p.allow_migrate_ma = r.boolean(n, k); }},
       {"require_single_socket", [](auto& p, auto& r, auto& n, auto& k) { p.require_single_socket = r.boolean(n, k); }},

@@ -23,6 +23,8 @@ constexpr const char* kJson = "application/json";
 // Request-scoped facts for the log line, set by the handlers of the worker thread serving it.
 struct RequestNote {
   std::optional<std::chrono::steady_clock::time_point> start;
+  std::string id;  // also sent as X-Request-Id
+  std::size_t bytes_in = 0;
   std::string ear_status;
   std::string error;
 };
@@ -54,7 +56,7 @@ int status_for(Errc code) {
 
 // A fixed label per route, so unknown paths cannot grow the metrics without bound.
 std::string route_label(const std::string& path) {
-  for (const char* known : {"/v1/challenge", "/v1/attest", "/.well-known/jwks.json", "/healthz", "/metrics"}) {
+  for (const char* known : {"/v1/challenge", "/v1/attest", "/.well-known/jwks.json", "/healthz", "/readyz", "/metrics"}) {
     if (path == known) return known;
   }
   return "other";
@@ -76,6 +78,11 @@ struct VerifierService::Impl {
   std::atomic<bool> stop_requested{false};
   int listen_fd = -1;
   std::mutex log_mutex;
+  // Request ids: a random per-process prefix and a counter, unique across restarts in practice.
+  const std::string id_prefix = to_hex(random_bytes(4));
+  std::atomic<std::uint64_t> id_counter{0};
+
+  std::string next_request_id() { return id_prefix + "-" + std::to_string(++id_counter); }
 
   explicit Impl(ServiceConfig c) : config(std::move(c)) {
     nonces = config.nonces ? config.nonces
@@ -114,8 +121,9 @@ struct VerifierService::Impl {
       listen_fd = sock;
     });
 
-    server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-      tl_note = RequestNote{std::chrono::steady_clock::now(), {}, {}};
+    server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+      tl_note = RequestNote{std::chrono::steady_clock::now(), next_request_id(), 0, {}, {}};
+      res.set_header("X-Request-Id", tl_note.id);
       return httplib::Server::HandlerResponse::Unhandled;
     });
     server.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -124,7 +132,7 @@ struct VerifierService::Impl {
       std::string message = res.status == 413 ? "the request body is larger than " +
                                                     std::to_string(config.max_body) + " bytes"
                             : res.status == 404 ? "no such resource"
-                            : res.status == 400 ? "malformed HTTP request (a POST needs a Content-Length)"
+                            : res.status == 400 ? "malformed HTTP request"
                                                 : "HTTP " + std::to_string(res.status);
       reply_error(res, res.status, message);
       return httplib::Server::HandlerResponse::Handled;
@@ -141,13 +149,21 @@ struct VerifierService::Impl {
     });
     server.set_logger([this](const httplib::Request& req, const httplib::Response& res) { on_done(req, res); });
 
-    server.Post("/v1/challenge", [this](const httplib::Request&, httplib::Response& res) {
+    server.Post("/v1/challenge", httplib::Server::HandlerWithContentReader(
+        [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+      std::string body;
+      if (!read_body(req, res, reader, body)) return;
       const IssuedNonce n = nonces->issue(config.appraiser.clock());
       reply(res, 200, {{"nonce", to_base64(n.nonce)},
                        {"expires", veritee::format_time(n.expires)},
                        {"bindings", {"sha512", "padded"}}});
-    });
-    server.Post("/v1/attest", [this](const httplib::Request& req, httplib::Response& res) { attest(req, res); });
+    }));
+    server.Post("/v1/attest", httplib::Server::HandlerWithContentReader(
+        [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+      std::string body;
+      if (!read_body(req, res, reader, body)) return;
+      attest(body, res);
+    }));
     server.Get("/.well-known/jwks.json", [this](const httplib::Request&, httplib::Response& res) {
       res.set_header("Cache-Control", "max-age=300");
       res.set_content(jwks, "application/jwk-set+json");
@@ -155,20 +171,98 @@ struct VerifierService::Impl {
     server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
       reply(res, 200, {{"status", "ok"}});
     });
+    server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+      auto why = config.ready ? config.ready() : std::nullopt;
+      if (why) return reply(res, 503, {{"status", "not ready"}, {"reason", *why}});
+      reply(res, 200, {{"status", "ready"}});
+    });
+    // Known paths with the wrong method: 405 with Allow (RFC 9110 section 15.5.6).
+    auto wrong_method = [](const char* allow) {
+      return [allow](const httplib::Request& req, httplib::Response& res) {
+        res.set_header("Allow", allow);
+        reply_error(res, 405, req.method + " is not allowed here; use " + allow);
+      };
+    };
+    for (const char* path : {"/v1/challenge", "/v1/attest"}) {
+      server.Get(path, wrong_method("POST"));
+      server.Put(path, wrong_method("POST"));
+      server.Delete(path, wrong_method("POST"));
+      server.Patch(path, wrong_method("POST"));
+    }
+    for (const char* path : {"/.well-known/jwks.json", "/healthz", "/readyz", "/metrics"}) {
+      server.Post(path, wrong_method("GET"));
+      server.Put(path, wrong_method("GET"));
+      server.Delete(path, wrong_method("GET"));
+      server.Patch(path, wrong_method("GET"));
+    }
     server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(metrics.render(config.extra_metrics ? config.extra_metrics() : std::string()),
                       "text/plain; version=0.0.4");
     });
   }
 
-  void attest(const httplib::Request& req, httplib::Response& res) {
-    auto submission = parse_submission(req.body);
+  // The request body, read here rather than by httplib so that the limit holds while reading:
+  // httplib 0.11 checks payload_max_length only against a Content-Length and reads chunked
+  // bodies whole. No Content-Length and no chunked coding: an empty body (RFC 9112 section
+  // 6.3), answered at once. Over max_body: 413 and the connection is closed, the rest unread.
+  bool read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+                 std::string& body) {
+    const std::string te = req.get_header_value("Transfer-Encoding");
+    const bool chunked = te.find("chunked") != std::string::npos;
+    auto too_large = [&] {
+      res.set_header("Connection", "close");
+      reply_error(res, 413, "the request body is larger than " + std::to_string(config.max_body) + " bytes");
+      return false;
+    };
+    if (!chunked && !req.has_header("Content-Length")) return true;
+    if (!chunked) {
+      const std::string cl = req.get_header_value("Content-Length");
+      if (cl.empty() || cl.size() > 18 || cl.find_first_not_of("0123456789") != std::string::npos) {
+        res.set_header("Connection", "close");
+        reply_error(res, 400, "malformed Content-Length");
+        return false;
+      }
+      if (std::stoull(cl) > config.max_body) return too_large();
+    }
+    bool over = false;
+    const bool ok = reader([&](const char* data, std::size_t n) {
+      if (n > config.max_body - body.size()) {
+        over = true;
+        return false;
+      }
+      body.append(data, n);
+      return true;
+    });
+    tl_note.bytes_in = body.size();
+    if (over) return too_large();
+    if (!ok) {
+      res.set_header("Connection", "close");
+      reply_error(res, 400, "the request body could not be read");
+      return false;
+    }
+    return true;
+  }
+
+  void attest(const std::string& request_body, httplib::Response& res) {
+    auto submission = parse_submission(request_body);
     if (!submission) return reply_error(res, 400, submission.error().message);
     const auto start = std::chrono::steady_clock::now();
     std::vector<endorse::Provenance> provenance;
     auto result = appraiser->appraise(*submission, &provenance);
     for (const auto& p : provenance) metrics.endorsement(p.piece, endorsement_source_kind(p.source));
-    if (!result) return reply_error(res, status_for(result.error().code), result.error().message);
+    if (!result) {
+      // Endorsement and server-side failures: the full account (paths, URLs) goes to the log
+      // only; the client is told what kind of problem it was.
+      const int status = status_for(result.error().code);
+      if (status == 400) return reply_error(res, status, result.error().message);
+      std::string told = status == 422 ? "no VCEK or VLEK for this evidence is available to this verifier; send \"vcek\" or \"cert_table\""
+                         : status == 503 ? "AMD KDS is unavailable; try again later or send \"vcek\""
+                         : status == 502 ? "an endorsement this verifier obtained is unusable"
+                                         : "internal error";
+      reply_error(res, status, told);
+      tl_note.error = result.error().message;
+      return;
+    }
     auto token = jws_sign(*config.key, ear_claims(*result, config.identity));
     if (!token) return reply_error(res, 500, "signing the result failed: " + token.error().message);
     const std::string status(to_string(result->status));
@@ -188,11 +282,14 @@ struct VerifierService::Impl {
   void on_done(const httplib::Request& req, const httplib::Response& res) {
     const std::string route = route_label(req.path);
     metrics.request(route, res.status);
+    const char* level = res.status >= 500 ? "error" : res.status >= 400 ? "warn" : "info";
     std::string line = "{\"time\":" + json_escape(veritee::format_time(std::chrono::system_clock::now())) +
+                       ",\"level\":\"" + level + "\"" +
+                       (tl_note.id.empty() ? std::string() : ",\"id\":" + json_escape(tl_note.id)) +
                        ",\"remote\":" + json_escape(req.remote_addr) +
                        ",\"method\":" + json_escape(req.method) + ",\"path\":" + json_escape(route) +
                        ",\"status\":" + std::to_string(res.status) +
-                       ",\"bytes_in\":" + std::to_string(req.body.size());
+                       ",\"bytes_in\":" + std::to_string(tl_note.bytes_in);
     if (tl_note.start) {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - *tl_note.start).count();
