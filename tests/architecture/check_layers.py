@@ -3,8 +3,9 @@
 
 1. Layer order. Every file under src/<layer>/ and include/veritee/<layer>/ includes headers of
    its own layer or of layers below it only:
-       common < x509 < snp, tdx < verify < endorse < guest < rats
+       common < x509 < snp, tdx < verify < endorse, capi < guest < rats
    Inside rats, each role is its own library: ear < relying_party, service < attester.
+   capi is the C ABI (include/veritee/veritee.h, libveritee.so) over the offline core.
 2. Library code does not throw (errors are values: Result<T>); only apps/ may.
 3. Exit codes are the CLI's: no `ExitCode` in public headers.
 
@@ -18,7 +19,7 @@ import sys
 ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parents[2])
 
 RANK = {
-    'common': 0, 'x509': 1, 'snp': 2, 'tdx': 2, 'verify': 3, 'endorse': 4, 'guest': 5,
+    'common': 0, 'x509': 1, 'snp': 2, 'tdx': 2, 'verify': 3, 'endorse': 4, 'capi': 4, 'guest': 5,
     'rats/ear': 6, 'rats/relying_party': 7, 'rats/service': 7, 'rats/attester': 8,
 }
 # Layers a library may not include although they rank below it: a relying party that only
@@ -42,6 +43,8 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 def layer_of_public(rel):
     """'veritee/snp/report.hpp' -> 'snp'; rats headers -> 'rats/<role>'."""
     parts = rel.split('/')
+    if parts == ['veritee', 'veritee.h']:
+        return 'capi'  # the C ABI's one header
     if len(parts) < 3 or parts[0] != 'veritee':
         return None
     if parts[1] == 'rats':
