@@ -29,7 +29,7 @@ int run_certificates(const CertificatesFlags& f) {
   } else {
     auto provider = f.guest.open();
     if (!provider) return provider_failure(provider.error());
-    if ((*provider)->name() == "azure") {
+    if ((*provider)->kind() == guest::ProviderKind::kAzure) {
       print_error(
           "the Azure vTPM gives no certificate table: the VCEK comes from AMD KDS "
           "(`veritee verify` fetches it)");
@@ -38,7 +38,7 @@ int run_certificates(const CertificatesFlags& f) {
     auto evidence = (*provider)->collect(guest::EvidenceRequest{});
     if (!evidence) return provider_failure(evidence.error());
     if (!evidence->cert_table) {
-      print_error("the host provided no certificate table (" + evidence->provider +
+      print_error("the host provided no certificate table (" + std::string(guest::to_string(evidence->provider)) +
                   " provider); the VCEK can come from AMD KDS instead");
       return kExitEndorsement;
     }

@@ -36,7 +36,7 @@ int run_report(const ReportFlags& f) {
   auto evidence = (*provider)->collect(request);
   if (!evidence) return provider_failure(evidence.error());
 
-  std::cout << "provider: " << evidence->provider << '\n';
+  std::cout << "provider: " << guest::to_string(evidence->provider) << '\n';
   for (const auto& note : evidence->notes) std::cout << "  " << note << '\n';
   auto saved = save(f.out, evidence->report, "report");
   if (saved && evidence->hcl_blob) saved = save(f.out + ".hcl", *evidence->hcl_blob, "HCL blob");

@@ -31,8 +31,8 @@ struct Flags {
 // Whether an endorsement came from somewhere the user did not name (table, bundle, cache, KDS).
 bool worth_showing(const std::vector<endorse::Provenance>& provenance) {
   for (const auto& p : provenance) {
-    if (!p.source.starts_with("file ") && !p.source.starts_with("pinned") &&
-        !p.source.starts_with("none")) {
+    if (p.origin != endorse::Origin::kFile && p.origin != endorse::Origin::kPinned &&
+        p.origin != endorse::Origin::kAbsent) {
       return true;
     }
   }
@@ -74,8 +74,8 @@ void print_text(const snp::Evidence& ev, const snp::Report& report,
   std::cout << "evidence: " << ev.describe() << ", report version " << report.version() << '\n';
   if (worth_showing(resolution.provenance)) {
     for (const auto& p : resolution.provenance) {
-      const bool place = !p.source.starts_with("pinned") && !p.source.starts_with("none") &&
-                         !p.source.starts_with("not used");
+      const bool place = p.origin != endorse::Origin::kPinned &&
+                         p.origin != endorse::Origin::kAbsent && p.origin != endorse::Origin::kNotUsed;
       std::cout << "endorsement: " << p.piece << (place ? " from " : ": ") << p.source << '\n';
     }
   }

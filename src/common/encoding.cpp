@@ -44,8 +44,8 @@ Result<DecodedInput> decode_input(ByteView input) {
     }
     Result<Bytes> decoded = looks_hex(text) ? from_hex(text) : from_base64(text);
     if (!decoded) {
-      return fail(Errc::kInvalidInput,
-                  "text input is neither hex nor base64 of evidence: " + decoded.error().message);
+      return fail_within(decoded, "text input is neither hex nor base64 of evidence",
+                         Errc::kInvalidInput);
     }
     out.encoding = looks_hex(text) ? Encoding::kHex : Encoding::kBase64;
     out.data = std::move(*decoded);

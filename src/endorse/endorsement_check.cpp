@@ -19,11 +19,6 @@ Result<const snp::ProductRoots*> pinned(const snp::TrustStore& roots, snp::Produ
   return r;
 }
 
-std::string spl_text(const char* name, std::optional<std::uint8_t> got, unsigned want) {
-  return std::string(name) + " " + (got ? std::to_string(*got) : std::string("absent")) +
-         " (asked for " + std::to_string(want) + ")";
-}
-
 }  // namespace
 
 // AMD doc 57230, section 3 "VCEK Certificate": signed by the ASK; hwID and SPL extensions
@@ -54,7 +49,7 @@ Result<x509::Certificate> check_vcek(ByteView der, const VcekRequest& request,
                                                ok.error().message);
   }
   auto ext = vcek.amd_extensions();
-  if (!ext) return fail(Errc::kEndorsementInvalid, what + ": " + ext.error().message);
+  if (!ext) return fail_within(ext, what, Errc::kEndorsementInvalid);
 
   if (ext->product_name) {
     auto named = snp::product_from_certificate_name(*ext->product_name);
@@ -69,17 +64,12 @@ Result<x509::Certificate> check_vcek(ByteView der, const VcekRequest& request,
     return fail(Errc::kEndorsementInvalid,
                 what + ": a VCEK for another chip (hwID " + to_hex(*ext->hw_id) + ")");
   }
-  std::string mismatch;
-  auto compare = [&](const char* name, std::optional<std::uint8_t> got, unsigned want) {
-    if (!got || *got != want) mismatch += (mismatch.empty() ? "" : ", ") + spl_text(name, got, want);
-  };
-  compare("blSPL", ext->bl_spl, request.tcb.boot_loader);
-  compare("teeSPL", ext->tee_spl, request.tcb.tee);
-  compare("snpSPL", ext->snp_spl, request.tcb.snp);
-  compare("ucodeSPL", ext->ucode_spl, request.tcb.microcode);
-  if (request.tcb.fmc) compare("fmcSPL", ext->fmc_spl, *request.tcb.fmc);
-  if (!mismatch.empty()) {
-    return fail(Errc::kEndorsementInvalid, what + ": a VCEK for another TCB: " + mismatch);
+  auto tcb = snp::certificate_tcb(*ext, request.product);
+  if (!tcb) return fail_within(tcb, what, Errc::kEndorsementInvalid);
+  if (!(*tcb == request.tcb)) {
+    return fail(Errc::kEndorsementInvalid, what + ": a VCEK for another TCB: its SPLs are " +
+                                               tcb->to_string() + ", asked for " +
+                                               request.tcb.to_string());
   }
   return vcek;
 }
@@ -116,12 +106,12 @@ Result<std::vector<x509::Certificate>> check_chain(ByteView pem, snp::Product pr
                                                " is not signed by the ARK: " + ok.error().message);
   }
   const std::string cn = ca->subject_cn();
-  auto ca_product = snp::product_from_certificate_name(cn);
-  const bool vlek_ca = snp::is_asvk_name(cn);
-  if (!ca_product || *ca_product != product || vlek_ca != (line == Line::kVlek)) {
+  if (cn != snp::ca_common_name(product, line == Line::kVlek)) {
     return fail(Errc::kEndorsementInvalid, what + ": its CA is \"" + cn + "\", not the " +
                                                (line == Line::kVlek ? "ASVK" : "ASK") + " of " +
-                                               std::string(snp::kds_name(product)));
+                                               std::string(snp::kds_name(product)) + " (" +
+                                               snp::ca_common_name(product, line == Line::kVlek) +
+                                               ")");
   }
   return std::move(*certs);
 }

@@ -12,20 +12,36 @@ Result<Fetched<T>> typed(Result<Fetched<Bytes>> raw, Result<T> value) {
   if (!value) {
     return fail(value.error().code, value.error().message + " (from " + raw->source + ")");
   }
-  return Fetched<T>{std::move(*value), std::move(raw->bytes), std::move(raw->source)};
+  return Fetched<T>{std::move(*value), std::move(raw->bytes), std::move(raw->source), raw->origin};
 }
 
 }  // namespace
 
+std::string_view to_string(Origin origin) {
+  switch (origin) {
+    case Origin::kCertTable: return "certificate table";
+    case Origin::kFile: return "file";
+    case Origin::kBundle: return "bundle";
+    case Origin::kCache: return "cache";
+    case Origin::kKds: return "kds";
+    case Origin::kPinned: return "pinned";
+    case Origin::kAbsent: return "absent";
+    case Origin::kNotUsed: return "not used";
+  }
+  return "";
+}
+
 Result<Fetched<Bytes>> EndorsementFetcher::get(const CacheEntry& entry, const std::string& path) {
   if (cache_) {
     const std::string label = cache_->read_only() ? "bundle " : "cache ";
+    const Origin stored = cache_->read_only() ? Origin::kBundle : Origin::kCache;
     if (client_) {
       auto fill = cache_->find_or_fetch(entry, [&] { return client_->get(path); });
       if (!fill) return std::unexpected(fill.error());
       std::string source = fill->fetched ? "KDS " + client_->url_for(path)
                                          : label + fill->file.string();
-      return Fetched<Bytes>{fill->bytes, std::move(fill->bytes), std::move(source)};
+      return Fetched<Bytes>{fill->bytes, std::move(fill->bytes), std::move(source),
+                            fill->fetched ? Origin::kKds : stored};
     }
     CacheLookup found = cache_->find(entry);
     if (!found.bytes) {
@@ -33,12 +49,13 @@ Result<Fetched<Bytes>> EndorsementFetcher::get(const CacheEntry& entry, const st
                   entry.what + ": not in " + label + cache_->dir().string() +
                       (found.problem.empty() ? "" : " (" + found.problem + ")"));
     }
-    return Fetched<Bytes>{*found.bytes, std::move(*found.bytes), label + found.file.string()};
+    return Fetched<Bytes>{*found.bytes, std::move(*found.bytes), label + found.file.string(),
+                          stored};
   }
   if (client_) {
     auto bytes = client_->get(path);
     if (!bytes) return std::unexpected(bytes.error());
-    return Fetched<Bytes>{*bytes, std::move(*bytes), "KDS " + client_->url_for(path)};
+    return Fetched<Bytes>{*bytes, std::move(*bytes), "KDS " + client_->url_for(path), Origin::kKds};
   }
   return fail(Errc::kEndorsementMissing, entry.what + ": no cache and no KDS to ask");
 }

@@ -31,11 +31,12 @@ Result<std::vector<x509::Certificate>> table_certs(const std::vector<snp::CertTa
   return out;
 }
 
+// The product the signing certificate names, when it names one (the verifier reports a bad name).
 std::optional<snp::Product> product_of(const x509::Certificate& signer) {
   auto ext = signer.amd_extensions();
-  if (!ext || !ext->product_name) return std::nullopt;
-  auto product = snp::product_from_certificate_name(*ext->product_name);
-  return product ? std::optional(*product) : std::nullopt;
+  if (!ext) return std::nullopt;
+  auto product = snp::product_of_signer(signer, *ext);
+  return product ? *product : std::nullopt;
 }
 
 }  // namespace
@@ -47,7 +48,7 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
   const auto signing_key = report.key_info().signing_key();
   if (!signing_key || *signing_key == snp::SigningKey::kNone) {
     out.product = snp::decide_product(report, request.product, std::nullopt).product;
-    out.provenance.push_back({"signer", "none: KEY_INFO.SIGNING_KEY is " +
+    out.provenance.push_back({"signer", Origin::kAbsent, "none: KEY_INFO.SIGNING_KEY is " +
                                             std::to_string(report.key_info().signing_key_field()) +
                                             ", neither VCEK (0) nor VLEK (1)"});
     return out;
@@ -61,14 +62,14 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
   if (!table_signer) return std::unexpected(table_signer.error());
   if (!table_signer->empty()) {
     found.signer = table_signer->front();
-    out.provenance.push_back({signer_name, "certificate table"});
+    out.provenance.push_back({signer_name, Origin::kCertTable, "certificate table"});
   } else {
     tried.push_back(request.cert_table.empty()
                         ? "no certificate table"
                         : "the certificate table has no " + signer_name + " entry");
     if (request.files.signer) {
       found.signer = request.files.signer;
-      out.provenance.push_back({signer_name, "file " + request.files.signer_path});
+      out.provenance.push_back({signer_name, Origin::kFile, "file " + request.files.signer_path});
     } else {
       tried.push_back("no --vcek file");
     }
@@ -99,7 +100,7 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
       auto hit = EndorsementFetcher(*roots_, bundle_, nullptr).vcek(*vcek_request);
       if (hit) {
         found.signer = std::move(hit->value);
-        out.provenance.push_back({signer_name, hit->source});
+        out.provenance.push_back({signer_name, hit->origin, hit->source});
       } else {
         tried.push_back(hit.error().message);
       }
@@ -108,7 +109,7 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
       auto hit = EndorsementFetcher(*roots_, cache_, client_).vcek(*vcek_request);
       if (hit) {
         found.signer = std::move(hit->value);
-        out.provenance.push_back({signer_name, hit->source});
+        out.provenance.push_back({signer_name, hit->origin, hit->source});
       } else if (hit.error().code != Errc::kEndorsementMissing || client_) {
         // KDS was asked: its answer (404, bad certificate, network) is the reason.
         return fail(hit.error().code, "no usable VCEK: " + join(tried) + "; " +
@@ -134,30 +135,30 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
     for (auto& cert : *certs) chain.push_back(std::move(cert));
   }
   if (!chain.empty()) {
-    out.provenance.push_back({"chain", "certificate table"});
+    out.provenance.push_back({"chain", Origin::kCertTable, "certificate table"});
   } else if (!request.files.chain.empty()) {
     chain = request.files.chain;
-    out.provenance.push_back({"chain", "file " + request.files.chain_path});
+    out.provenance.push_back({"chain", Origin::kFile, "file " + request.files.chain_path});
   } else if (context.product) {
     for (EndorsementCache* source : {bundle_, cache_}) {
       if (!source || !chain.empty()) continue;
       if (auto hit = EndorsementFetcher(*roots_, source, nullptr).chain(*context.product, line)) {
         chain = std::move(hit->value);
-        out.provenance.push_back({"chain", hit->source});
+        out.provenance.push_back({"chain", hit->origin, hit->source});
       }
     }
   }
-  if (chain.empty()) out.provenance.push_back({"chain", "pinned (built in)"});
+  if (chain.empty()) out.provenance.push_back({"chain", Origin::kPinned, "pinned (built in)"});
   found.chain = std::move(chain);
 
   // The CRL: files, bundle, cache, KDS -- when asked for.
   if (request.crl == CrlPolicy::kOff) {
-    out.provenance.push_back({"CRL", "not used: --no-crl"});
+    out.provenance.push_back({"CRL", Origin::kNotUsed, "not used: --no-crl"});
     return out;
   }
   if (request.files.crl) {
     found.crl = request.files.crl;
-    out.provenance.push_back({"CRL", "file " + request.files.crl_path});
+    out.provenance.push_back({"CRL", Origin::kFile, "file " + request.files.crl_path});
     return out;
   }
   std::vector<std::string> crl_tried;
@@ -168,7 +169,7 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
       auto hit = EndorsementFetcher(*roots_, bundle_, nullptr).crl(*context.product, line);
       if (hit) {
         found.crl = std::move(hit->value);
-        out.provenance.push_back({"CRL", hit->source});
+        out.provenance.push_back({"CRL", hit->origin, hit->source});
         return out;
       }
       crl_tried.push_back(hit.error().message);
@@ -179,7 +180,7 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
       auto hit = EndorsementFetcher(*roots_, cache_, kds).crl(*context.product, line);
       if (hit) {
         found.crl = std::move(hit->value);
-        out.provenance.push_back({"CRL", hit->source});
+        out.provenance.push_back({"CRL", hit->origin, hit->source});
         return out;
       }
       crl_tried.push_back(hit.error().message);
@@ -190,7 +191,7 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
                 "no CRL (CRL checking is on when online; --no-crl turns it off): " +
                     join(crl_tried));
   }
-  out.provenance.push_back({"CRL", std::string(client_ && request.crl == CrlPolicy::kPrefer
+  out.provenance.push_back({"CRL", Origin::kAbsent, std::string(client_ && request.crl == CrlPolicy::kPrefer
                                                    ? "none available, not checked"
                                                    : "none available offline, not checked") +
                                        (crl_tried.empty() ? "" : " (" + join(crl_tried) + ")")});

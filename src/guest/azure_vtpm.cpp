@@ -31,7 +31,7 @@ Result<GuestEvidence> AzureVtpmProvider::collect(const EvidenceRequest& request)
   if (!hcl) return std::unexpected(hcl.error());  // kTruncated: "truncated HCL report: ..."
 
   GuestEvidence out;
-  out.provider = "azure";
+  out.provider = ProviderKind::kAzure;
   out.report.assign(hcl->report.begin(), hcl->report.end());
   out.notes = std::move(notes);
   out.notes.push_back("HCL blob of " + std::to_string(blob->size()) +

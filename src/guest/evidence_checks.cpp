@@ -76,11 +76,11 @@ CheckList check_evidence(const GuestEvidence& ev, const EvidenceRequest& request
     out.add(failed("guest.report.size", report.error().message));
     return out;
   }
-  out.add(pass("guest.report.size", "the " + ev.provider +
+  out.add(pass("guest.report.size", "the " + std::string(to_string(ev.provider)) +
                                         " provider returned one 0x4A0-byte "
                                         "report, version " +
                                         std::to_string(report->version())));
-  const bool azure = ev.provider == "azure";
+  const bool azure = ev.provider == ProviderKind::kAzure;
   const std::string wanted = to_hex(request.report_data);
   if (azure) {
     out.add(skipped("guest.report_data",

@@ -12,7 +12,7 @@ Result<GuestEvidence> IoctlProvider::collect(const EvidenceRequest& request) {
                                 : client.get_report(request.report_data, vmpl);
   if (!got) return std::unexpected(got.error());
   GuestEvidence out;
-  out.provider = "ioctl";
+  out.provider = ProviderKind::kIoctl;
   out.report = std::move(got->report);
   out.cert_table = std::move(got->cert_table);
   if (request.want_certs) {

@@ -104,12 +104,12 @@ Result<DerivedKey> SevGuestClient::get_derived_key(const DerivedKeyRequest& requ
                     " to read the firmware's limits failed: " + report_bytes.error().message);
   }
   auto fresh = snp::Report::parse(*report_bytes);
-  if (!fresh) return fail(Errc::kIo, "the fresh report does not parse: " + fresh.error().message);
+  if (!fresh) return fail_within(fresh, "the fresh report does not parse", Errc::kIo);
   if (auto ok = check_derived_key_request(request, *fresh); !ok) {
-    return fail(Errc::kUnsupported, "refused before sending: " + ok.error().message);
+    return fail_within(ok, "refused before sending", Errc::kUnsupported);
   }
   if (auto ok = check_uapi_can_carry(request); !ok) {
-    return fail(Errc::kUnsupported, "refused before sending: " + ok.error().message);
+    return fail_within(ok, "refused before sending", Errc::kUnsupported);
   }
 
   Bytes key_req = encode_derived_key_req(request);

@@ -122,7 +122,7 @@ Result<GuestEvidence> TsmProvider::collect(const EvidenceRequest& request) {
                                  " bytes, expected one 0x4A0-byte report");
     }
     GuestEvidence out;
-    out.provider = "tsm";
+    out.provider = ProviderKind::kTsm;
     out.report = std::move(*outblob);
     if (!auxblob->empty()) out.cert_table = std::move(*auxblob);
     out.notes.push_back("configfs-tsm entry " + entry.string() +

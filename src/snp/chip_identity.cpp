@@ -38,4 +38,21 @@ bool is_vlek(const x509::Certificate& signer, const x509::AmdExtensions& extensi
   return extensions.csp_id.has_value() || is_asvk_name(signer.issuer_cn());
 }
 
+Result<TcbParts> certificate_tcb(const x509::AmdExtensions& e, Product product) {
+  const bool turin = product == Product::kTurin;
+  std::string absent;
+  auto need = [&](const char* name, const std::optional<std::uint8_t>& spl) {
+    if (!spl) absent += (absent.empty() ? "" : ", ") + std::string(name);
+  };
+  need("blSPL", e.bl_spl);
+  need("teeSPL", e.tee_spl);
+  need("snpSPL", e.snp_spl);
+  need("ucodeSPL", e.ucode_spl);
+  if (turin) need("fmcSPL", e.fmc_spl);
+  if (!absent.empty()) {
+    return fail(Errc::kEndorsementInvalid, "the certificate lacks SPL extensions (" + absent + ")");
+  }
+  return TcbParts{turin ? e.fmc_spl : std::nullopt, *e.bl_spl, *e.tee_spl, *e.snp_spl, *e.ucode_spl};
+}
+
 }  // namespace veritee::snp

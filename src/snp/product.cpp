@@ -82,4 +82,8 @@ Result<Product> product_from_certificate_name(std::string_view name) {
               "certificate names an unknown product '" + std::string(name) + "'");
 }
 
+std::string ca_common_name(Product product, bool vlek) {
+  return std::string(vlek ? "SEV-VLEK-" : "SEV-") + std::string(kds_name(product));
+}
+
 }  // namespace veritee::snp

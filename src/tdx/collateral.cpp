@@ -226,7 +226,7 @@ Result<Collateral> load_collateral_file(const std::filesystem::path& path) {
   if (!bytes) return std::unexpected(bytes.error());
   auto c = parse_collateral(
       std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
-  if (!c) return fail(c.error().code, path.string() + ": " + c.error().message);
+  if (!c) return fail_within(c, path.string());
   return c;
 }
 

@@ -20,6 +20,31 @@ constexpr CheckInfo kRegistry[] = {
      "CPUID, the certificate's productName, the chain's names and the stated product agree"},
     {"report.well_formed", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
      "every reserved/MBZ field and enumerated value is as ABI 1.58 Table 22 requires"},
+    // Each finding that breaks report.well_formed, under its own id (src/snp/report.cpp).
+    {"report.version.unknown", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "VERSION is one this build knows"},
+    {"report.signature_algo", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "SIGNATURE_ALGO is 1 (ECDSA P-384 with SHA-384)"},
+    {"report.vmpl", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "VMPL is 0 to 3"},
+    {"report.policy.bit17", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "POLICY bit 17 is set, as the ABI requires"},
+    {"report.policy.mbz", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "POLICY bits 63:26 are zero"},
+    {"report.platform_info.reserved", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "PLATFORM_INFO bits 63:8 are zero"},
+    {"report.key_info.signing_key", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "KEY_INFO.SIGNING_KEY is 0 (VCEK), 1 (VLEK) or 7 (none)"},
+    {"report.key_info.mbz", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "KEY_INFO bits 31:5 are zero"},
+    {"report.reserved.*", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "the reserved field at the offset named after the dot is zero"},
+    {"report.signature.high_bytes", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "SIGNATURE R and S bytes 48..71 are zero"},
+    {"report.cpuid.unknown", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "CPUID names a known product"},
+    {"report.tcb.reserved.*", kSnp, kAuthenticity, kBlameEvidence, kHardware, kCrypto,
+     "the TCB at the offset named after the dot has no reserved bytes set for the product"},
     {"chain.ark", kSnp, kAuthenticity, kBlameEndorsement, kHardware, kCrypto,
      "the ARK is AMD's pinned root for the product, self-signed"},
     {"chain.ask", kSnp, kAuthenticity, kBlameEndorsement, kHardware, kCrypto,
@@ -174,8 +199,14 @@ std::string_view to_string(Stage s) {
 std::span<const CheckInfo> check_registry() { return kRegistry; }
 
 const CheckInfo* find_check(std::string_view id) {
-  auto it = std::find_if(std::begin(kRegistry), std::end(kRegistry),
-                         [&](const CheckInfo& c) { return c.id == id; });
+  // A row ending in ".*" is a family: its prefix followed by one more non-empty part.
+  auto matches = [&](const CheckInfo& c) {
+    if (!c.id.ends_with(".*")) return c.id == id;
+    const std::string_view prefix = c.id.substr(0, c.id.size() - 1);
+    return id.size() > prefix.size() && id.starts_with(prefix) &&
+           id.substr(prefix.size()).find('.') == std::string_view::npos;
+  };
+  auto it = std::find_if(std::begin(kRegistry), std::end(kRegistry), matches);
   return it == std::end(kRegistry) ? nullptr : &*it;
 }
 

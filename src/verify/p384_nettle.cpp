@@ -29,15 +29,11 @@ struct Mpz {
   Mpz& operator=(const Mpz&) = delete;
 };
 
-struct BnFree {
-  void operator()(BIGNUM* b) const { BN_free(b); }
-};
-
 // One affine coordinate of the key, as OpenSSL holds it, into a GMP integer.
 bool coordinate(EVP_PKEY* key, const char* name, mpz_t out) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) return false;
-  std::unique_ptr<BIGNUM, BnFree> bn(raw);
+  ossl::BnPtr bn(raw);
   std::array<unsigned char, kP384Bytes> be{};
   if (BN_bn2binpad(bn.get(), be.data(), static_cast<int>(be.size())) < 0) return false;
   mpz_import(out, be.size(), 1, 1, 0, 0, be.data());

@@ -67,6 +67,9 @@ void check_well_formed(Context& c) {
   std::string detail;
   for (const auto& f : errors) detail += (detail.empty() ? "" : "; ") + f.message;
   c.out.add(failed("report.well_formed", kEvidence, detail));
+  // Each finding is its own check too, under its stable id (registered as a family, e.g.
+  // "report.reserved.*"), so a relying party sees which field broke the ABI.
+  for (auto& f : errors) c.out.add(failed(std::move(f.id), kEvidence, std::move(f.message)));
 }
 
 void check_product(Context& c) {
@@ -150,8 +153,7 @@ void check_chain(Context& c) {
   candidates.push_back(&pinned->ask);
   if (pinned->asvk) candidates.push_back(&*pinned->asvk);
   std::string wanted = c.endorsements.signer ? c.endorsements.signer->issuer_cn()
-                                             : std::string(vlek ? "SEV-VLEK-" : "SEV-") +
-                                                   std::string(snp::kds_name(*c.product));
+                                             : snp::ca_common_name(*c.product, vlek);
   auto it = std::find_if(candidates.begin(), candidates.end(),
                          [&](const Certificate* cert) { return cert->subject_cn() == wanted; });
   if (it == candidates.end()) {
@@ -293,16 +295,12 @@ void check_tcb(Context& c) {
                      "unknown"));
     return;
   }
-  const auto& e = *c.signer_ext;
-  if (!e.bl_spl || !e.tee_spl || !e.snp_spl || !e.ucode_spl ||
-      (*c.product == Product::kTurin && !e.fmc_spl)) {
-    c.out.add(failed("report.tcb", kEndorsement,
-                     "the certificate lacks SPL extensions (blSPL, teeSPL, snpSPL, ucodeSPL" +
-                         std::string(*c.product == Product::kTurin ? ", fmcSPL" : "") + ")"));
+  auto cert_tcb = snp::certificate_tcb(*c.signer_ext, *c.product);
+  if (!cert_tcb) {
+    c.out.add(failed("report.tcb", kEndorsement, cert_tcb.error().message));
     return;
   }
-  snp::TcbParts cert{*c.product == Product::kTurin ? e.fmc_spl : std::nullopt, *e.bl_spl,
-                     *e.tee_spl, *e.snp_spl, *e.ucode_spl};
+  const snp::TcbParts& cert = *cert_tcb;
   snp::TcbParts reported = c.report.reported_tcb().decode(*c.product);
   if (!(cert == reported)) {
     c.out.add(failed("report.tcb", kEvidence,

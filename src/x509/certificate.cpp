@@ -281,7 +281,7 @@ Result<std::vector<Certificate>> Certificate::load_file(const std::filesystem::p
   if (!bytes) return std::unexpected(bytes.error());
   auto certs = load_all(*bytes);
   if (!certs) {
-    return fail(certs.error().code, path.string() + ": " + certs.error().message);
+    return fail_within(certs, path.string());
   }
   return certs;
 }

@@ -43,7 +43,7 @@ Result<Crl> Crl::load_file(const std::filesystem::path& path) {
   auto bytes = read_file(path);
   if (!bytes) return std::unexpected(bytes.error());
   auto crl = load(*bytes);
-  if (!crl) return fail(crl.error().code, path.string() + ": " + crl.error().message);
+  if (!crl) return fail_within(crl, path.string());
   return crl;
 }
 

@@ -10,8 +10,8 @@
 namespace veritee::x509 {
 namespace {
 
-using BnPtr = std::unique_ptr<BIGNUM, ossl::Deleter<BIGNUM, BN_free>>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, ossl::Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
+using ossl::BnPtr;
+using ossl::EcdsaSigPtr;
 
 }  // namespace
 

@@ -34,6 +34,14 @@ std::string source_of(const Resolution& r, std::string_view piece) {
   return "(none)";
 }
 
+// The origin of a piece (what code decides on), or nullopt when the piece is absent.
+std::optional<Origin> origin_of(const Resolution& r, std::string_view piece) {
+  for (const auto& p : r.provenance) {
+    if (p.piece == piece) return p.origin;
+  }
+  return std::nullopt;
+}
+
 ResolveRequest no_crl() { return ResolveRequest{.crl = CrlPolicy::kOff}; }
 
 // The cache holds nothing, or exactly `good` (by bytes), each object named by its sha256.
@@ -63,6 +71,9 @@ TEST(Resolver, FetchesOnceThenUsesTheCache) {
   EXPECT_EQ(source_of(*first, "VCEK"), "KDS " + mock.url() + s->vcek_path());
   EXPECT_EQ(source_of(*first, "chain"), "pinned (built in)");
   EXPECT_EQ(source_of(*first, "CRL"), "not used: --no-crl");
+  EXPECT_EQ(origin_of(*first, "VCEK"), Origin::kKds);
+  EXPECT_EQ(origin_of(*first, "chain"), Origin::kPinned);
+  EXPECT_EQ(origin_of(*first, "CRL"), Origin::kNotUsed);
   auto result = Verifier().verify(report, first->endorsements,
                                   VerifyOptions{std::chrono::system_clock::now(), {}, false});
   EXPECT_TRUE(result.verified());
@@ -70,6 +81,7 @@ TEST(Resolver, FetchesOnceThenUsesTheCache) {
   auto second = resolver.resolve(report, no_crl());
   ASSERT_TRUE(second);
   EXPECT_TRUE(source_of(*second, "VCEK").starts_with("cache " + dir.path().string()));
+  EXPECT_EQ(origin_of(*second, "VCEK"), Origin::kCache);
   EXPECT_EQ(mock.requests(), 1U) << "the second verification makes no request";
   EXPECT_TRUE(mock.errors().empty());
   expect_cache_clean(dir.path(), {s->vcek.der()});
@@ -114,10 +126,12 @@ TEST(Resolver, SourcesInTheirDocumentedOrder) {
   request.files.signer = s->vcek;
   request.files.signer_path = "vcek.pem";
   EXPECT_EQ(source_of(all.resolve(report, request).value(), "VCEK"), "certificate table");
+  EXPECT_EQ(origin_of(all.resolve(report, request).value(), "VCEK"), Origin::kCertTable);
   request.cert_table.clear();
   EXPECT_EQ(source_of(all.resolve(report, request).value(), "VCEK"), "file vcek.pem");
   request.files = {};
   EXPECT_TRUE(source_of(all.resolve(report, request).value(), "VCEK").starts_with("bundle "));
+  EXPECT_EQ(origin_of(all.resolve(report, request).value(), "VCEK"), Origin::kBundle);
   EndorsementResolver no_bundle(roots, nullptr, &cache, &client);
   EXPECT_TRUE(source_of(no_bundle.resolve(report, request).value(), "VCEK").starts_with("cache "));
   EXPECT_EQ(mock.requests(), 0U);
@@ -316,6 +330,7 @@ TEST(ResolverCrl, OfflineUsesACachedCrlIfThereIsOne) {
                      .resolve(s->report(), with_vcek);
   ASSERT_TRUE(skipped);
   EXPECT_TRUE(source_of(*skipped, "CRL").starts_with("none available offline"));
+  EXPECT_EQ(origin_of(*skipped, "CRL"), Origin::kAbsent);
 }
 
 }  // namespace

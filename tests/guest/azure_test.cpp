@@ -57,7 +57,7 @@ TEST_P(CorpusHcl, WholeBlobThroughTheProvider) {
   guest::EvidenceRequest request{claimed_user_data(blob), std::nullopt, true};
   auto ev = provider.collect(request);
   ASSERT_TRUE(ev) << ev.error().message;
-  EXPECT_EQ(ev->provider, "azure");
+  EXPECT_EQ(ev->provider, guest::ProviderKind::kAzure);
   EXPECT_EQ(ev->report, Bytes(blob.begin() + 0x20, blob.begin() + 0x4C0));
   EXPECT_EQ(ev->hcl_blob, blob);
   EXPECT_EQ(fake->defines, 1);  // NV 0x01400002 was absent

@@ -36,7 +36,7 @@ TEST(Tsm, ReportAndCertificateTableFromTheKernel) {
   EvidenceRequest request{data_of(report), std::nullopt, true};
   auto ev = provider.collect(request);
   ASSERT_TRUE(ev) << ev.error().message;
-  EXPECT_EQ(ev->provider, "tsm");
+  EXPECT_EQ(ev->provider, guest::ProviderKind::kTsm);
   EXPECT_EQ(ev->report, report);
   ASSERT_TRUE(ev->cert_table);
   EXPECT_EQ(*ev->cert_table, small_table());

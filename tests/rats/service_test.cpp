@@ -314,10 +314,10 @@ TEST_F(NonceFlow, TamperedReportFailsTheSignatureNotTheNonce) {
 class ResigningProvider : public guest::EvidenceProvider {
  public:
   explicit ResigningProvider(const Resigner& r) : r_(r) {}
+  guest::ProviderKind kind() const override { return guest::ProviderKind::kIoctl; }
   std::string_view name() const override { return "double"; }
   Result<guest::GuestEvidence> collect(const guest::EvidenceRequest& request) override {
     guest::GuestEvidence ev;
-    ev.provider = "double";
     ev.report = r_.report_with(Bytes(request.report_data.begin(), request.report_data.end()));
     auto table = snp::build_cert_table({{std::string(snp::kGuidVcek), "vcek", r_.vcek_der()}});
     if (!table) return std::unexpected(table.error());

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "support/corpus.hpp"
+#include "verify/verify_support.hpp"
 #include "veritee/snp/report.hpp"
 #include "veritee/verify/appraisal.hpp"
 #include "veritee/verify/check_registry.hpp"
@@ -36,6 +37,17 @@ TEST(CheckRegistry, EveryRowIsComplete) {
   EXPECT_FALSE(registered(Check{"report.well_formed", CheckStatus::kFail,
                                 CheckSubject::kEndorsement, ""}))
       << "report.well_formed never blames an endorsement";
+}
+
+// A family row ("report.reserved.*") registers its prefix followed by exactly one more part.
+TEST(CheckRegistry, FamiliesMatchOneMorePart) {
+  const CheckInfo* reserved = find_check("report.reserved.0x208");
+  ASSERT_NE(reserved, nullptr);
+  EXPECT_EQ(reserved->id, "report.reserved.*");
+  EXPECT_NE(find_check("report.tcb.reserved.0x180"), nullptr);
+  EXPECT_EQ(find_check("report.reserved."), nullptr);
+  EXPECT_EQ(find_check("report.reserved.0x208.more"), nullptr);
+  EXPECT_EQ(find_check("report.reserved"), nullptr);
 }
 
 // Every registered id appears, in backquotes, in the README or the docs that describe it.
@@ -116,6 +128,31 @@ TEST(CheckRegistry, EveryEmittedIdIsRegistered) {
   for (const char* id : {"report.signature", "chain.signer", "policy.measurement", "policy.min_tcb"}) {
     EXPECT_TRUE(seen.contains(id)) << id << " never emitted";
   }
+}
+
+// A report breaking the ABI in two places fails report.well_formed and, each under its own
+// registered id, both findings (a real Milan report with two bits changed; the signature breaks
+// too, which is beside the point here).
+TEST(CheckRegistry, EachFindingIsItsOwnCheck) {
+  VERITEE_REQUIRE_CORPUS();
+  auto row = test::pass_row([](const test::ManifestRow& r) { return r.product == "milan" && r.key == "VCEK"; });
+  ASSERT_TRUE(row.has_value());
+  Bytes bytes = test::report_bytes_of(*row);
+  bytes[0x00A] &= static_cast<std::uint8_t>(~0x02);  // POLICY bit 17 (ABI 1.58 Table 9) cleared
+  bytes[0x208] = 1;                                  // RESERVED at 0x208 set
+  auto report = snp::Report::parse(bytes);
+  ASSERT_TRUE(report.has_value());
+  VerifyOptions options;
+  options.now = test::row_time(*row);
+  VerificationResult r = Verifier().verify(*report, test::endorsements_of(*row), options);
+  for (const char* id : {"report.well_formed", "report.policy.bit17", "report.reserved.0x208"}) {
+    const Check* c = r.checks.find(id);
+    ASSERT_NE(c, nullptr) << id << " missing";
+    EXPECT_EQ(c->status, CheckStatus::kFail) << id;
+    EXPECT_TRUE(registered(*c)) << id;
+  }
+  EXPECT_NE(r.checks.find("report.policy.bit17")->detail.find("bit 17"), std::string::npos);
+  EXPECT_EQ(r.checks.verdict(), Verdict::kEvidenceFailed);
 }
 
 }  // namespace

@@ -25,7 +25,18 @@ std::string_view to_string(Errc code);
 
 struct Error {
   Errc code;
-  std::string message;
+  std::string message;  // the whole sentence, outermost context first: "VCEK vcek.pem: not DER"
+
+  // The error seen from one level up: "context: message", the code kept (or replaced by one the
+  // caller's vocabulary owns, e.g. kEndorsementInvalid for a certificate that will not parse).
+  Error within(std::string_view context) && {
+    message = std::string(context) + ": " + message;
+    return std::move(*this);
+  }
+  Error within(std::string_view context, Errc recoded) && {
+    code = recoded;
+    return std::move(*this).within(context);
+  }
 };
 
 template <class T>
@@ -33,6 +44,17 @@ using Result = std::expected<T, Error>;
 
 inline std::unexpected<Error> fail(Errc code, std::string message) {
   return std::unexpected<Error>(Error{code, std::move(message)});
+}
+
+// The error of a failed Result seen from one level up (see Error::within), for
+//   if (!certs) return fail_within(certs, path.string());
+template <class T>
+std::unexpected<Error> fail_within(Result<T>& failed, std::string_view context) {
+  return std::unexpected<Error>(std::move(failed.error()).within(context));
+}
+template <class T>
+std::unexpected<Error> fail_within(Result<T>& failed, std::string_view context, Errc recoded) {
+  return std::unexpected<Error>(std::move(failed.error()).within(context, recoded));
 }
 
 }  // namespace veritee

@@ -13,15 +13,34 @@
 #include "veritee/endorse/endorsement_cache.hpp"
 #include "veritee/endorse/kds_client.hpp"
 #include "veritee/endorse/kds_url.hpp"
+
+#include <string_view>
 #include "veritee/snp/trust_store.hpp"
 
 namespace veritee::endorse {
+
+// The kinds of place an endorsement comes from, in the resolver's order (docs/endorsements.md).
+enum class Origin {
+  kCertTable,  // the guest's certificate table, sent with the evidence
+  kFile,       // a file the user named
+  kBundle,     // an offline bundle
+  kCache,      // the endorsement cache
+  kKds,        // fetched from AMD KDS just now
+  kPinned,     // built in (the pinned AMD roots)
+  kAbsent,     // none available: not checked
+  kNotUsed,    // turned off by the caller
+};
+// "certificate table", "file", "bundle", "cache", "kds", "pinned", "absent", "not used".
+std::string_view to_string(Origin origin);
+// Whether the caller supplied it with the request (certificate table or file).
+inline bool supplied(Origin origin) { return origin == Origin::kCertTable || origin == Origin::kFile; }
 
 template <class T>
 struct Fetched {
   T value;
   Bytes bytes;         // as served (and stored)
   std::string source;  // "cache /path/to/object" or "KDS https://..."
+  Origin origin = Origin::kCache;
 };
 
 class EndorsementFetcher {

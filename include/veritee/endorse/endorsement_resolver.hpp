@@ -52,12 +52,16 @@ struct ResolveRequest {
   CrlPolicy crl = CrlPolicy::kRequired;
 };
 
-// Where one piece came from: piece is "VCEK", "VLEK", "chain" or "CRL"; source e.g.
-// "certificate table", "file vcek.pem", "bundle DIR/v1/objects/…", "cache …", "KDS https://…",
-// "pinned (built in)", or "not used: --no-crl".
+// Where one piece came from: piece is "VCEK", "VLEK", "signer", "chain" or "CRL"; origin is the
+// kind of source (what code decides on); source says it for people, e.g. "certificate table",
+// "file vcek.pem", "bundle DIR/v1/objects/…", "cache …", "KDS https://…", "pinned (built in)",
+// or "not used: --no-crl".
 struct Provenance {
   std::string piece;
+  Origin origin;
   std::string source;
+
+  bool is_crl() const { return piece == "CRL"; }
 };
 
 struct Resolution {

@@ -40,6 +40,7 @@ Result<std::unique_ptr<TpmNv>> open_tpm(const std::string& tcti);
 class AzureVtpmProvider final : public EvidenceProvider {
  public:
   explicit AzureVtpmProvider(std::unique_ptr<TpmNv> tpm) : tpm_(std::move(tpm)) {}
+  ProviderKind kind() const override { return ProviderKind::kAzure; }
   std::string_view name() const override { return "azure"; }
   // Defines NV 0x01400002 (64 bytes) when absent, writes the user data to it, reads NV
   // 0x01400001 and parses it as an HCL blob: a blob cut short is Errc::kTruncated

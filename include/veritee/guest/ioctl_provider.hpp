@@ -11,6 +11,7 @@ namespace veritee::guest {
 class IoctlProvider final : public EvidenceProvider {
  public:
   explicit IoctlProvider(std::unique_ptr<SevGuestDevice> device) : device_(std::move(device)) {}
+  ProviderKind kind() const override { return ProviderKind::kIoctl; }
   std::string_view name() const override { return "ioctl"; }
   Result<GuestEvidence> collect(const EvidenceRequest& request) override;
   SevGuestDevice& device() { return *device_; }

@@ -22,8 +22,12 @@ struct EvidenceRequest {
   bool want_certs = true;             // ioctl: SNP_GET_EXT_REPORT rather than SNP_GET_REPORT
 };
 
+enum class ProviderKind { kAuto, kIoctl, kTsm, kAzure };
+Result<ProviderKind> parse_provider_kind(std::string_view name);  // "auto", "ioctl", ...
+std::string_view to_string(ProviderKind kind);
+
 struct GuestEvidence {
-  std::string provider;             // "ioctl", "tsm", "azure"
+  ProviderKind provider = ProviderKind::kIoctl;  // which interface returned it
   Bytes report;                     // the exact 0x4A0 report bytes the provider returned
   std::optional<Bytes> cert_table;  // the host's certificate table, as returned
   std::optional<Bytes> hcl_blob;    // azure: the whole NV 0x01400001 blob
@@ -33,15 +37,12 @@ struct GuestEvidence {
 class EvidenceProvider {
  public:
   virtual ~EvidenceProvider() = default;
+  virtual ProviderKind kind() const = 0;
   virtual std::string_view name() const = 0;
   // Any failure of the device, kernel interface, TPM or paravisor is an error; the caller
   // then checks the evidence (evidence_checks.hpp).
   virtual Result<GuestEvidence> collect(const EvidenceRequest& request) = 0;
 };
-
-enum class ProviderKind { kAuto, kIoctl, kTsm, kAzure };
-Result<ProviderKind> parse_provider_kind(std::string_view name);  // "auto", "ioctl", ...
-std::string_view to_string(ProviderKind kind);
 
 inline constexpr const char* kDefaultTsmRoot = "/sys/kernel/config/tsm/report";
 inline constexpr const char* kDefaultTcti = "device:/dev/tpmrm0";

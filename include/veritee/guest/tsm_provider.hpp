@@ -27,6 +27,7 @@ struct TsmOptions {
 class TsmProvider final : public EvidenceProvider {
  public:
   explicit TsmProvider(TsmOptions options);
+  ProviderKind kind() const override { return ProviderKind::kTsm; }
   std::string_view name() const override { return "tsm"; }
   // mkdir the entry, read `generation`, write `privlevel` (when a VMPL is asked) and `inblob`,
   // read `outblob`, `auxblob`, `provider` and `generation` again, and always rmdir the entry.

@@ -12,6 +12,8 @@
 #include <string>
 #include <utility>
 
+#include "veritee/endorse/endorsement_fetcher.hpp"
+
 namespace veritee::rats {
 
 class Metrics {
@@ -39,7 +41,7 @@ class Metrics {
   double sum_ = 0;
 };
 
-// "kds", "cache", "bundle", "request", "pinned" or "none" for a endorse::Provenance source text.
-std::string endorsement_source_kind(const std::string& source);
+// "kds", "cache", "bundle", "request", "pinned" or "none": the metric label of an origin.
+std::string endorsement_source_kind(endorse::Origin origin);
 
 }  // namespace veritee::rats

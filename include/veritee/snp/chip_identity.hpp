@@ -9,6 +9,7 @@
 #include "veritee/common/bytes.hpp"
 #include "veritee/common/error.hpp"
 #include "veritee/snp/product.hpp"
+#include "veritee/snp/tcb_version.hpp"
 #include "veritee/x509/certificate.hpp"
 
 namespace veritee::snp {
@@ -33,5 +34,11 @@ bool is_asvk_name(std::string_view common_name);
 // Whether a signing certificate is a VLEK: it carries the CSP_ID extension, or its issuer is an
 // ASVK.
 bool is_vlek(const x509::Certificate& signer, const x509::AmdExtensions& extensions);
+
+// The TCB a VCEK was derived for, from its SPL extensions (AMD doc 57230 section 3: blSPL,
+// teeSPL, snpSPL, ucodeSPL, and fmcSPL on Turin). Errc::kEndorsementInvalid naming the absent
+// ones. The verifier compares it with REPORTED_TCB, the endorsement check with the TCB it asked
+// KDS for.
+Result<TcbParts> certificate_tcb(const x509::AmdExtensions& extensions, Product product);
 
 }  // namespace veritee::snp

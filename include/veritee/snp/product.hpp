@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "veritee/common/error.hpp"
@@ -40,5 +41,9 @@ Result<CpuidProduct> product_from_cpuid(Cpuid cpuid);
 // The VCEK/VLEK productName extension ("Milan-B0", "Genoa", "Turin-C1", ...) or an AMD CA
 // common name ("ARK-Milan", "SEV-Genoa", "SEV-VLEK-Turin").
 Result<Product> product_from_certificate_name(std::string_view name);
+
+// The common name of a product line's CA (AMD doc 57230 section 4.2): "SEV-Milan" for the ASK
+// that signs VCEKs, "SEV-VLEK-Milan" for the ASVK that signs VLEKs.
+std::string ca_common_name(Product product, bool vlek);
 
 }  // namespace veritee::snp

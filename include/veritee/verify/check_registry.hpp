@@ -59,7 +59,8 @@ struct CheckInfo {
 };
 
 std::span<const CheckInfo> check_registry();
-// The row of `id`, or nullptr for an id that is not registered.
+// The row of `id`, or nullptr for an id that is not registered. A row whose id ends in ".*" is
+// a family: "report.reserved.*" is the row of "report.reserved.0x208".
 const CheckInfo* find_check(std::string_view id);
 // True when `check` is registered and its subject is one its row allows.
 bool registered(const Check& check);

@@ -90,7 +90,7 @@ Result<AttestOutcome> attest(guest::EvidenceProvider& provider, const AttestClie
   request.want_certs = true;
   auto evidence = provider.collect(request);
   if (!evidence) return std::unexpected(evidence.error());
-  out.provider = evidence->provider;
+  out.provider = std::string(guest::to_string(evidence->provider));
 
   Submission s;
   if (evidence->hcl_blob) s.hcl = evidence->hcl_blob;

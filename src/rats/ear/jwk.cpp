@@ -4,12 +4,12 @@
 #include <openssl/core_names.h>
 
 #include "veritee/common/digest.hpp"
-#include "rats/ear/ossl.hpp"
+#include "x509/openssl_util.hpp"
 #include "veritee/rats/jws.hpp"
 
 namespace veritee::rats {
 
-using namespace detail;
+using namespace ossl;
 
 namespace {
 
@@ -53,12 +53,12 @@ Result<std::shared_ptr<EVP_PKEY>> ec_public_key(JwsAlg alg, ByteView x, ByteView
   EVP_PKEY* raw = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    return fail(Errc::kInvalidInput, openssl_error("the JWK's point is not on " + std::string(curve_name(alg))));
+    return fail(Errc::kInvalidInput, error_with("the JWK's point is not on " + std::string(curve_name(alg))));
   }
   auto key = share(raw);
   PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!check || EVP_PKEY_public_check(check.get()) != 1) {
-    return fail(Errc::kInvalidInput, openssl_error("the JWK's point is not a valid public key"));
+    return fail(Errc::kInvalidInput, error_with("the JWK's point is not a valid public key"));
   }
   return key;
 }

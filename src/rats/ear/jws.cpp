@@ -5,11 +5,11 @@
 #include <algorithm>
 
 #include "veritee/x509/ecdsa.hpp"
-#include "rats/ear/ossl.hpp"
+#include "x509/openssl_util.hpp"
 
 namespace veritee::rats {
 
-using namespace detail;
+using namespace ossl;
 
 Result<Bytes> from_base64url_strict(std::string_view text) {
   for (char c : text) {

@@ -9,12 +9,12 @@
 #include <openssl/pem.h>
 
 #include "veritee/x509/ecdsa.hpp"
-#include "rats/ear/ossl.hpp"
+#include "x509/openssl_util.hpp"
 #include "veritee/common/file_lock.hpp"
 
 namespace veritee::rats {
 
-using namespace detail;
+using namespace ossl;
 
 std::string_view to_string(JwsAlg alg) { return alg == JwsAlg::kES256 ? "ES256" : "ES384"; }
 
@@ -39,7 +39,7 @@ Result<JwsAlg> alg_of(EVP_PKEY* key) {
   char group[64] = {};
   std::size_t len = 0;
   if (EVP_PKEY_get_group_name(key, group, sizeof group, &len) != 1) {
-    return fail(Errc::kCrypto, openssl_error("cannot read the key's curve"));
+    return fail(Errc::kCrypto, error_with("cannot read the key's curve"));
   }
   std::string_view name(group, len);
   if (name == "prime256v1" || name == "P-256") return JwsAlg::kES256;
@@ -63,14 +63,14 @@ std::string pem_of(EVP_PKEY* key, bool is_private) {
 Result<SigningKey> SigningKey::generate(JwsAlg alg) {
   EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC",
                                     alg == JwsAlg::kES256 ? "P-256" : "P-384");
-  if (!key) return fail(Errc::kCrypto, openssl_error("EC key generation failed"));
+  if (!key) return fail(Errc::kCrypto, error_with("EC key generation failed"));
   return SigningKey(share(key), alg);
 }
 
 Result<SigningKey> SigningKey::from_pem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
-  if (!raw) return fail(Errc::kInvalidInput, openssl_error("not a PEM private key"));
+  if (!raw) return fail(Errc::kInvalidInput, error_with("not a PEM private key"));
   auto key = share(raw);
   auto alg = alg_of(key.get());
   if (!alg) return std::unexpected(alg.error());
@@ -86,7 +86,7 @@ Result<SigningKey> SigningKey::load_file(const std::filesystem::path& path) {
   auto bytes = read_file(path, 64 << 10);
   if (!bytes) return std::unexpected(bytes.error());
   auto key = from_pem(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
-  if (!key) return fail(key.error().code, path.string() + ": " + key.error().message);
+  if (!key) return fail_within(key, path.string());
   return key;
 }
 
@@ -117,11 +117,11 @@ Result<Bytes> SigningKey::sign(ByteView signing_input) const {
   std::size_t len = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, digest_of(alg_), nullptr, key_.get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &len, signing_input.data(), signing_input.size()) != 1) {
-    return fail(Errc::kCrypto, openssl_error("ECDSA signing failed"));
+    return fail(Errc::kCrypto, error_with("ECDSA signing failed"));
   }
   Bytes der(len);
   if (EVP_DigestSign(ctx.get(), der.data(), &len, signing_input.data(), signing_input.size()) != 1) {
-    return fail(Errc::kCrypto, openssl_error("ECDSA signing failed"));
+    return fail(Errc::kCrypto, error_with("ECDSA signing failed"));
   }
   der.resize(len);
   return x509::ecdsa_der_to_raw(der, signature_size(alg_));

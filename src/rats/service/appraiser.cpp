@@ -249,7 +249,7 @@ Result<AttestationResult> Appraiser::appraise(const Submission& s,
   // warning naming the reason, never a blocked or failed request.
   std::string crl_why;
   for (const auto& p : resolution->provenance) {
-    if (p.piece == "CRL") crl_why = p.source;
+    if (p.is_crl()) crl_why = p.source;
   }
   const bool crl_missing_online = config_.crl == CrlMode::kRequired && policy.crl == CrlRule::kPrefer;
   if (evidence->hcl) out.checks.add(runtime_claims_bound(*evidence->hcl));

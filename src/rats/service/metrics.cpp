@@ -28,12 +28,17 @@ void Metrics::endorsement(const std::string& piece, const std::string& source) {
   ++endorsements_[{piece, source}];
 }
 
-std::string endorsement_source_kind(const std::string& source) {
-  if (source.starts_with("KDS")) return "kds";
-  if (source.starts_with("cache")) return "cache";
-  if (source.starts_with("bundle")) return "bundle";
-  if (source.starts_with("certificate table") || source.starts_with("file")) return "request";
-  if (source.starts_with("pinned")) return "pinned";
+std::string endorsement_source_kind(endorse::Origin origin) {
+  switch (origin) {
+    case endorse::Origin::kKds: return "kds";
+    case endorse::Origin::kCache: return "cache";
+    case endorse::Origin::kBundle: return "bundle";
+    case endorse::Origin::kCertTable:
+    case endorse::Origin::kFile: return "request";
+    case endorse::Origin::kPinned: return "pinned";
+    case endorse::Origin::kAbsent:
+    case endorse::Origin::kNotUsed: return "none";
+  }
   return "none";
 }
 

@@ -249,7 +249,7 @@ struct VerifierService::Impl {
     const auto start = std::chrono::steady_clock::now();
     std::vector<endorse::Provenance> provenance;
     auto result = appraiser->appraise(*submission, &provenance);
-    for (const auto& p : provenance) metrics.endorsement(p.piece, endorsement_source_kind(p.source));
+    for (const auto& p : provenance) metrics.endorsement(p.piece, endorsement_source_kind(p.origin));
     if (!result) {
       // Endorsement and server-side failures: the full account (paths, URLs) goes to the log
       // only; the client is told what kind of problem it was.

@@ -19,11 +19,11 @@
 namespace veritee::snp::measure {
 namespace {
 
+using ossl::BnPtr;
 using ossl::Deleter;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
-using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM, OSSL_PARAM_free>>;
+using ossl::EcdsaSigPtr;
+using ossl::ParamBldPtr;
+using ossl::ParamPtr;
 
 // ECDSA public key and signature formats (ABI tables "ECDSA Public Key Format", "ECDSA
 // Signature Format"): little-endian integers in 72-byte fields.
