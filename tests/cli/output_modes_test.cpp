@@ -41,7 +41,7 @@ std::vector<Case> cases(const test::TempDir& dir) {
   const std::string missing = (dir / "missing").string();
   const std::string empty_cache = (dir / "cache").string();
   auto row = test::find_row([](const test::ManifestRow& r) {
-    return r.oracle_pass() && r.has_signer() && r.has_chain() && r.at != "-" && r.container().empty();
+    return r.oracle_pass() && r.has_signer() && r.has_chain() && r.at != "-" && r.product != "-" && r.container().empty();
   });
   if (row) {
     const std::string report = test::corpus_path(row->report).string();
@@ -59,11 +59,13 @@ std::vector<Case> cases(const test::TempDir& dir) {
     out.push_back({"policy_from_report", with({"policy", "from-report", report, "--out", policy}), 0,
                    {"file", "product", "measurement", "out", "policy", "exit_code"}});
     out.push_back({"policy_check", {"policy", "check", policy}, 0, {"file", "valid", "id", "exit_code"}});
-    out.push_back({"fetch_vcek_offline", {"fetch", "vcek", report, "--offline", "--cache-dir", empty_cache},
+    out.push_back({"fetch_vcek_offline",
+                   {"fetch", "vcek", report, "--product", row->product, "--offline", "--cache-dir",
+                    empty_cache},
                    3, kErrorKeys});
     out.push_back({"bundle_offline",
-                   {"bundle", report, "--out", (dir / "bundle").string(), "--offline", "--cache-dir",
-                    empty_cache},
+                   {"bundle", report, "--product", row->product, "--out", (dir / "bundle").string(),
+                    "--offline", "--cache-dir", empty_cache},
                    3, {"bundle", "entries", "reports", "exit_code"}});
     out.push_back({"attest_no_verifier",
                    {"attest", "--verifier", "http://127.0.0.1:1", "--evidence", report, "--timeout", "5"},
@@ -139,7 +141,9 @@ TEST(CliOutputModes, JsonHasTheDocumentedKeysAndTheSameExitCode) {
       EXPECT_FALSE(j["error"].get<std::string>().empty()) << explain(r);
       EXPECT_EQ(j["command"].get<std::string>().substr(0, c.args[0].size()), c.args[0]) << explain(r);
     }
-    if (j.contains("exit_code")) EXPECT_EQ(j["exit_code"], c.exit_code) << explain(r);
+    if (j.contains("exit_code")) {
+      EXPECT_EQ(j["exit_code"], c.exit_code) << explain(r);
+    }
   }
 }
 
@@ -152,7 +156,9 @@ TEST(CliOutputModes, QuietPrintsNothingButErrors) {
     auto r = run_cli(plus(c.args, "--quiet"));
     EXPECT_EQ(r.exit_code, c.exit_code) << explain(r);
     EXPECT_EQ(r.out, "") << explain(r);
-    if (c.exit_code == 0) EXPECT_EQ(r.err, "") << explain(r);
+    if (c.exit_code == 0) {
+      EXPECT_EQ(r.err, "") << explain(r);
+    }
   }
 }
 
