@@ -36,7 +36,7 @@ int run_help(CLI::App& app, const std::vector<std::string>& topic) {
   for (const std::string& name : topic) {
     CLI::App* next = nullptr;
     for (CLI::App* sub : target->get_subcommands([](CLI::App*) { return true; })) {
-      if (sub->get_name() == name && name != "help") next = sub;
+      if (sub->get_name() == name) next = sub;
     }
     if (next == nullptr) {
       print_error("help: no command \"" + name + "\" (`veritee --help` lists them)");

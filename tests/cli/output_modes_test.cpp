@@ -180,7 +180,6 @@ std::vector<std::vector<std::string>> commands_of(const std::vector<std::string>
     }
     if (inside && line.size() > 2 && line.rfind("  ", 0) == 0 && std::islower(static_cast<unsigned char>(line[2]))) {
       std::string name = line.substr(2, line.find(' ', 2) - 2);
-      if (name == "help") continue;
       auto command = parent;
       command.push_back(name);
       out.push_back(command);
