@@ -101,7 +101,7 @@ def main():
     binary, out = sys.argv[1], pathlib.Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
     version = subprocess.run([binary, '--version'], capture_output=True, text=True,
-                             check=True).stdout.split()[-1]
+                             check=True).stdout.splitlines()[0].split()[-1]
     top = help_text(binary)
     commands = subcommands(top)
     if not commands:

@@ -10,6 +10,7 @@ PACKAGES=(
   libtss2-dev swtpm swtpm-tools
   clang-16 libclang-rt-16-dev
   ovmf
+  dpkg-dev lintian man-db
 )
 
 missing=()

@@ -4,12 +4,16 @@
 #include <iostream>
 #include <iterator>
 
+#include "output.hpp"
 #include "snpguest_dir.hpp"
 
 namespace veritee::cli {
 
-void print_error(const Error& error) { std::cerr << "veritee: " << error.message << '\n'; }
-void print_error(const std::string& message) { std::cerr << "veritee: " << message << '\n'; }
+void print_error(const Error& error) { print_error(error.message); }
+void print_error(const std::string& message) {
+  error_stream() << "veritee: " << message << '\n';
+  record_error(message);
+}
 
 Result<snp::Evidence> load_evidence_file(const std::string& path) {
   Bytes bytes;

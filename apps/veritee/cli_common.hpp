@@ -12,7 +12,7 @@
 
 namespace veritee::cli {
 
-// "veritee: <message>" on stderr.
+// "veritee: <message>" on stderr (even under --quiet), kept for the --json error object.
 void print_error(const Error& error);
 void print_error(const std::string& message);
 

@@ -10,8 +10,10 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "guest_options.hpp"
+#include "output.hpp"
 #include "veritee/rats/attest_client.hpp"
 #include "veritee/rats/http_client.hpp"
+#include "veritee/verify/result_json.hpp"
 
 namespace veritee::cli {
 namespace {
@@ -74,11 +76,18 @@ Result<rats::Submission> stored_submission(const AttestFlags& f) {
 int finish(const AttestFlags& f, const std::string& ear, const rats::ResultCheck& check) {
   if (!f.out.empty()) {
     if (auto ok = write_output(f.out, as_bytes(ear + "\n"), 0644); !ok) return exit_for(ok.error());
-  } else {
-    std::cout << ear << std::endl;
+  } else if (!output().json) {
+    payload() << ear << std::endl;
+  }
+  const bool affirming = check.checks.passed() && check.status == rats::EarStatus::kAffirming;
+  if (output().json) {  // docs/json.md "veritee attest --json"
+    emit_json({{"ear", ear}, {"out", f.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.out)},
+               {"status", check.status ? std::string(rats::to_string(*check.status)) : "unknown"},
+               {"affirming", affirming}, {"checks", checks_to_json(check.checks)},
+               {"exit_code", affirming ? kExitVerified : kExitCheckFailed}});
+    return affirming ? kExitVerified : kExitCheckFailed;
   }
   std::cerr << rats::summarize(check);
-  const bool affirming = check.checks.passed() && check.status == rats::EarStatus::kAffirming;
   std::cerr << "status: " << (check.status ? std::string(rats::to_string(*check.status)) : "unknown")
             << (affirming ? "" : " (not affirming)") << '\n';
   return affirming ? kExitVerified : kExitCheckFailed;

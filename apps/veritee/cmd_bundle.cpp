@@ -7,6 +7,7 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
+#include "output.hpp"
 #include "veritee/common/check.hpp"
 
 namespace veritee::cli {
@@ -36,32 +37,42 @@ int run_bundle(const BundleFlags& f) {
                                                         }});
   auto fetcher = (*sources)->fetcher();
   int rc = kExitVerified;
+  nlohmann::json reports = nlohmann::json::array();  // --json: one entry per REPORT
+  auto failed = [&](const std::string& path, int code, const std::string& message) {
+    print_error(message);
+    rc = code == kExitEndorsement ? code : std::max(rc, code);
+    reports.push_back({{"file", path}, {"exit_code", code}, {"error", message}});
+  };
   for (const std::string& path : f.reports) {
     auto evidence = load_evidence_file(path);
     if (!evidence) {
-      print_error(evidence.error());
-      rc = std::max(rc, static_cast<int>(kExitUsage));
+      failed(path, kExitUsage, evidence.error().message);
       continue;
     }
     auto report = evidence->report();
     if (!report) {
-      print_error(path + ": " + report.error().message);
-      rc = std::max(rc, static_cast<int>(kExitUsage));
+      failed(path, kExitUsage, path + ": " + report.error().message);
       continue;
     }
     auto added = endorse::add_to_bundle(bundle, fetcher, *report, *product, !f.sources.no_crl, roots);
     if (!added) {
-      print_error(path + ": " + added.error().message);
-      rc = kExitEndorsement;
+      failed(path, kExitEndorsement, path + ": " + added.error().message);
       continue;
     }
-    std::cout << path << ":";
-    for (const auto& key : *added) std::cout << ' ' << key;
-    std::cout << '\n';
+    if (text_output()) {
+      std::cout << path << ":";
+      for (const auto& key : *added) std::cout << ' ' << key;
+      std::cout << '\n';
+    }
+    reports.push_back({{"file", path}, {"exit_code", 0}, {"keys", *added}});
   }
   (*sources)->say_where_cached();
   const auto keys = bundle.keys();
-  std::cout << "bundle " << f.out << ": " << keys.size() << " entries\n";
+  if (output().json) {
+    emit_json({{"bundle", f.out}, {"entries", keys.size()}, {"exit_code", rc}, {"reports", reports}});
+  } else {
+    std::cout << "bundle " << f.out << ": " << keys.size() << " entries\n";
+  }
   return rc;
 }
 

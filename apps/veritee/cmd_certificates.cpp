@@ -5,6 +5,7 @@
 
 #include "command_registry.hpp"
 #include "guest_options.hpp"
+#include "output.hpp"
 #include "veritee/common/check.hpp"
 #include "veritee/guest/cert_files.hpp"
 
@@ -48,6 +49,17 @@ int run_certificates(const CertificatesFlags& f) {
   if (!written) {
     print_error(written.error());
     return f.in.empty() ? kExitCheckFailed : kExitUsage;
+  }
+  if (output().json) {
+    nlohmann::json certificates = nlohmann::json::array();
+    for (const auto& w : *written) {
+      nlohmann::json paths = nlohmann::json::array();
+      for (const auto& file : w.files) paths.push_back(file.string());
+      certificates.push_back({{"role", w.role}, {"guid", w.guid}, {"size", w.size},
+                              {"note", w.note}, {"files", paths}});
+    }
+    emit_json({{"certificates", certificates}, {"exit_code", 0}, {"out_dir", f.out_dir}});
+    return kExitVerified;
   }
   for (const auto& w : *written) {
     std::cout << w.role;

@@ -7,6 +7,7 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
+#include "output.hpp"
 #include "veritee/common/check.hpp"
 #include "veritee/snp/report_format.hpp"
 
@@ -37,15 +38,21 @@ int emit(const Result<endorse::Fetched<T>>& fetched, const std::string& what, co
     return endorsement_exit_code(fetched.error());
   }
   std::cerr << "veritee: " << what << " from " << fetched->source << '\n';
-  if (f.out.empty()) {
-    std::cout << pem;
-    return kExitVerified;
+  if (!f.out.empty()) {
+    if (auto ok = write_output(f.out, fetched->bytes); !ok) {
+      print_error(ok.error());
+      return kExitUsage;
+    }
+    std::cerr << "veritee: wrote " << f.out << '\n';
   }
-  if (auto ok = write_output(f.out, fetched->bytes); !ok) {
-    print_error(ok.error());
-    return kExitUsage;
+  if (output().json) {  // docs/json.md "veritee fetch --json"
+    const nlohmann::json null;
+    emit_json({{"what", what}, {"source", fetched->source}, {"exit_code", 0},
+               {"out", f.out.empty() ? null : nlohmann::json(f.out)},
+               {"pem", f.out.empty() ? nlohmann::json(pem) : null}});
+  } else if (f.out.empty()) {
+    payload() << pem;
   }
-  std::cerr << "veritee: wrote " << f.out << '\n';
   return kExitVerified;
 }
 

@@ -8,6 +8,7 @@
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
+#include "output.hpp"
 #include "veritee/common/check.hpp"
 #include "veritee/snp/measure/id_block.hpp"
 
@@ -82,6 +83,23 @@ int run_id_block(const IdBlockFlags& f) {
                                    std::pair{"id_auth.b64", auth_b64 + "\n"}}) {
     auto written = write_file_atomic(dir / name, as_bytes(text));
     if (!written) return usage(written.error());
+  }
+  if (output().json) {
+    const auto id_or_null = [](const std::string& flag, const std::array<std::uint8_t, 16>& v) {
+      return flag.empty() ? nlohmann::json(nullptr) : nlohmann::json(to_hex(v));
+    };
+    emit_json({{"id_block", {{"path", (dir / "id_block.b64").string()}, {"base64", block_b64},
+                             {"size", out->id_block.size()}}},
+               {"id_auth", {{"path", (dir / "id_auth.b64").string()}, {"base64", auth_b64},
+                            {"size", out->id_auth.size()}}},
+               {"author_key_enabled", out->author_key_digest.has_value()},
+               {"id_key_digest", to_hex(out->id_key_digest)},
+               {"author_key_digest", out->author_key_digest ? nlohmann::json(to_hex(*out->author_key_digest))
+                                                            : nlohmann::json(nullptr)},
+               {"family_id", id_or_null(f.family_id, block.family_id)},
+               {"image_id", id_or_null(f.image_id, block.image_id)},
+               {"exit_code", 0}});
+    return kExitVerified;
   }
   std::cout << "wrote " << (dir / "id_block.b64").string() << " (ID_BLOCK, "
             << out->id_block.size() << " bytes) and " << (dir / "id_auth.b64").string()

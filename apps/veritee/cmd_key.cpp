@@ -8,6 +8,7 @@
 
 #include "command_registry.hpp"
 #include "guest_options.hpp"
+#include "output.hpp"
 #include "veritee/guest/derived_key.hpp"
 #include "veritee/guest/sev_guest_client.hpp"
 
@@ -55,20 +56,30 @@ int run_key(const KeyFlags& f) {
   auto key = client.get_derived_key(*request);
   if (!key) return provider_failure(key.error());
 
-  std::cout << "derived a 32-byte key from the " << f.root << " root, mixing in "
-            << guest::field_names(request->guest_field_select) << " at VMPL " << request->vmpl
-            << '\n';
+  const std::string fields = guest::field_names(request->guest_field_select);
+  if (text_output()) {
+    std::cout << "derived a 32-byte key from the " << f.root << " root, mixing in " << fields
+              << " at VMPL " << request->vmpl << '\n';
+  }
   int rc = kExitVerified;
   if (!f.out.empty()) {
     if (auto ok = write_output(f.out, *key, 0600); !ok) {
       print_error(ok.error());
       rc = kExitUsage;
-    } else {
+    } else if (text_output()) {
       std::cout << "key written to " << f.out << " (mode 0600)\n";
     }
   }
-  if (f.print) std::cout << to_hex(*key) << '\n';
-  if (f.out.empty() && !f.print) std::cout << "key not shown (use --out FILE or --print)\n";
+  if (output().json) {
+    // The key itself only with --print, as in the text output.
+    emit_json({{"root", f.root}, {"fields", fields}, {"vmpl", request->vmpl},
+               {"out", f.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.out)},
+               {"key", f.print ? nlohmann::json(to_hex(*key)) : nlohmann::json(nullptr)},
+               {"exit_code", rc}});
+  } else if (f.print) {
+    payload() << to_hex(*key) << '\n';
+  }
+  if (f.out.empty() && !f.print && text_output()) std::cout << "key not shown (use --out FILE or --print)\n";
   explicit_bzero(key->data(), key->size());
   return rc;
 }

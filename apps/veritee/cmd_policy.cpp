@@ -7,6 +7,7 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "exit_codes.hpp"
+#include "output.hpp"
 #include "verify_options.hpp"
 #include "veritee/verify/policy.hpp"
 #include "veritee/rats/policy_file.hpp"
@@ -43,13 +44,23 @@ int run_from_report(const FromReportFlags& f) {
     print_error("internal error: " + back.error().message);
     return kExitUsage;
   }
-  if (f.out.empty() || f.out == "-") {
-    std::cout << toml;
+  const bool to_stdout = f.out.empty() || f.out == "-";
+  if (!to_stdout) {
+    if (auto w = write_file_atomic(f.out, as_bytes(toml)); !w) {
+      print_error(w.error());
+      return kExitUsage;
+    }
+  }
+  if (output().json) {
+    emit_json({{"file", file}, {"product", snp::to_string(product)},
+               {"measurement", to_hex(verified->report().measurement())},
+               {"out", to_stdout ? nlohmann::json(nullptr) : nlohmann::json(f.out)},
+               {"policy", toml}, {"exit_code", 0}});
     return kExitVerified;
   }
-  if (auto w = write_file_atomic(f.out, as_bytes(toml)); !w) {
-    print_error(w.error());
-    return kExitUsage;
+  if (to_stdout) {
+    payload() << toml;
+    return kExitVerified;
   }
   std::cerr << "veritee: wrote " << f.out << " (" << snp::to_string(product) << ", MEASUREMENT "
             << to_hex(verified->report().measurement()).substr(0, 16) << "...)\n";
@@ -62,7 +73,11 @@ int run_check(const std::string& file) {
     print_error(policy.error());
     return kExitUsage;
   }
-  std::cout << file << ": a valid policy (id " << policy->id << ")\n";
+  if (output().json) {
+    emit_json({{"file", file}, {"valid", true}, {"id", policy->id}, {"exit_code", 0}});
+  } else {
+    std::cout << file << ": a valid policy (id " << policy->id << ")\n";
+  }
   return kExitVerified;
 }
 

@@ -5,8 +5,10 @@
 
 #include "command_registry.hpp"
 #include "guest_options.hpp"
+#include "output.hpp"
 #include "veritee/guest/cert_files.hpp"
 #include "veritee/guest/evidence_checks.hpp"
+#include "veritee/verify/result_json.hpp"
 
 namespace veritee::cli {
 namespace {
@@ -18,9 +20,11 @@ struct ReportFlags {
   bool no_certs = false;
 };
 
-Result<void> save(const std::string& path, ByteView bytes, const char* what) {
+// Writes one output file; names it on stdout, or in --json's "files".
+Result<void> save(const std::string& path, ByteView bytes, const char* what, nlohmann::json& files) {
   if (auto ok = write_output(path, bytes); !ok) return ok;
-  std::cout << what << ": " << path << " (" << bytes.size() << " bytes)\n";
+  if (text_output()) std::cout << what << ": " << path << " (" << bytes.size() << " bytes)\n";
+  files.push_back({{"what", what}, {"path", path}, {"size", bytes.size()}});
   return {};
 }
 
@@ -36,17 +40,21 @@ int run_report(const ReportFlags& f) {
   auto evidence = (*provider)->collect(request);
   if (!evidence) return provider_failure(evidence.error());
 
-  std::cout << "provider: " << guest::to_string(evidence->provider) << '\n';
-  for (const auto& note : evidence->notes) std::cout << "  " << note << '\n';
-  auto saved = save(f.out, evidence->report, "report");
-  if (saved && evidence->hcl_blob) saved = save(f.out + ".hcl", *evidence->hcl_blob, "HCL blob");
+  if (text_output()) {
+    std::cout << "provider: " << guest::to_string(evidence->provider) << '\n';
+    for (const auto& note : evidence->notes) std::cout << "  " << note << '\n';
+  }
+  nlohmann::json files = nlohmann::json::array();
+  auto saved = save(f.out, evidence->report, "report", files);
+  if (saved && evidence->hcl_blob) saved = save(f.out + ".hcl", *evidence->hcl_blob, "HCL blob", files);
   if (saved && evidence->cert_table) {
-    saved = save(f.out + ".certs", *evidence->cert_table, "certificate table");
+    saved = save(f.out + ".certs", *evidence->cert_table, "certificate table", files);
   }
   if (!saved) {
     print_error(saved.error());
     return kExitUsage;
   }
+  nlohmann::json certificates = nlohmann::json::array();
   if (!f.certs_dir.empty() && evidence->cert_table) {
     auto written = guest::write_cert_table(*evidence->cert_table, f.certs_dir);
     if (!written) {
@@ -54,19 +62,30 @@ int run_report(const ReportFlags& f) {
       return kExitCheckFailed;
     }
     for (const auto& w : *written) {
-      for (const auto& file : w.files) std::cout << "  " << w.role << ": " << file.string() << '\n';
+      for (const auto& file : w.files) {
+        if (text_output()) std::cout << "  " << w.role << ": " << file.string() << '\n';
+        certificates.push_back({{"role", w.role}, {"path", file.string()}});
+      }
     }
   }
   CheckList checks = guest::check_evidence(*evidence, request);
+  const std::string next = "veritee verify " +
+                           (evidence->cert_table ? "--cert-table " + f.out + ".certs " : std::string()) +
+                           (evidence->hcl_blob ? f.out + ".hcl" : f.out);
+  const int rc = checks.passed() ? kExitVerified : kExitCheckFailed;
+  if (output().json) {
+    emit_json({{"provider", std::string(guest::to_string(evidence->provider))}, {"notes", evidence->notes}, {"files", files},
+               {"certificates", certificates}, {"checks", checks_to_json(checks)},
+               {"passed", checks.passed()}, {"exit_code", rc}, {"next", next}});
+    return rc;
+  }
   print_checks(checks);
   if (!checks.passed()) {
     std::cout << "the evidence does not carry what was asked\n";
-    return kExitCheckFailed;
+    return rc;
   }
-  std::cout << "next: veritee verify "
-            << (evidence->cert_table ? "--cert-table " + f.out + ".certs " : std::string())
-            << (evidence->hcl_blob ? f.out + ".hcl" : f.out) << '\n';
-  return kExitVerified;
+  std::cout << "next: " << next << '\n';
+  return rc;
 }
 
 const Registration kReport{

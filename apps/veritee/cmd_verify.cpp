@@ -15,6 +15,7 @@
 #include "command_registry.hpp"
 #include "dcap_cli.hpp"
 #include "exit_codes.hpp"
+#include "output.hpp"
 #include "verify_options.hpp"
 #include "veritee/verify/batch_verifier.hpp"
 #include "veritee/snp/report_format.hpp"
@@ -160,11 +161,7 @@ nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
 // the error object of docs/json.md on stdout (the batch lines' schema).
 int report_failure(const VerifyFlags& f, const std::string& file, int code, const std::string& message) {
   print_error(message);
-  if (f.json && !f.quiet) {
-    std::cout << nlohmann::json{{"file", file}, {"verified", false}, {"exit_code", code}, {"error", message}}
-                     .dump(2)
-              << '\n';
-  }
+  if (f.json) emit_json(error_object(code, message, {{"file", file}, {"verified", false}}));
   return code;
 }
 
