@@ -73,6 +73,14 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${VERITEE_DEB_CONTROL}/shlibs ${VERITEE_DEB_CONTROL}/triggers)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS python3)
+# libcurl and tpm2-tss are loaded with dlopen on first use (issue 16, CLI footprint), so
+# dpkg-shlibdeps does not see them: libcurl (fetching endorsements) is a dependency, tpm2-tss
+# (the Azure vTPM guest provider) a recommendation.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4")
+if(VERITEE_HAVE_TSS2)
+  string(APPEND CPACK_DEBIAN_PACKAGE_RECOMMENDS
+         ", libtss2-esys-3.0.2-0, libtss2-tctildr0, libtss2-rc0")
+endif()
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 include(CPack)
 

@@ -1,24 +1,63 @@
-// One HTTP GET through libcurl's easy interface.
+// One HTTP GET through libcurl's easy interface. libcurl is loaded on the first request
+// (veritee/common/shared_library.hpp): a command that never fetches never maps it, nor the
+// TLS, Kerberos, LDAP and SSH libraries behind it.
 #include "veritee/endorse/http_get.hpp"
 
+// The functions are called through pointers: curl_easy_setopt must be the plain function
+// declaration, not the type-checking macro of curl/typecheck-gcc.h.
+#define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 
+#include "veritee/common/shared_library.hpp"
+
 #include <memory>
-#include <mutex>
 #include <string>
 
 namespace veritee::endorse {
 
 namespace {
 
-struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
+// The libcurl functions this file calls, resolved from libcurl.so.4 once per process
+// (curl_global_init included).
+struct CurlApi {
+  decltype(&::curl_global_init) global_init = nullptr;
+  decltype(&::curl_easy_init) easy_init = nullptr;
+  decltype(&::curl_easy_cleanup) easy_cleanup = nullptr;
+  decltype(&::curl_easy_setopt) easy_setopt = nullptr;
+  decltype(&::curl_easy_perform) easy_perform = nullptr;
+  decltype(&::curl_easy_getinfo) easy_getinfo = nullptr;
+  decltype(&::curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&::curl_version_info) version_info = nullptr;
 };
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+Result<CurlApi> load_curl() {
+  auto lib = SharedLibrary::load("libcurl.so.4");
+  if (!lib) return std::unexpected(lib.error());
+  CurlApi api;
+  for (const Result<void>& ok : {lib->bind(api.global_init, "curl_global_init"),
+                                 lib->bind(api.easy_init, "curl_easy_init"),
+                                 lib->bind(api.easy_cleanup, "curl_easy_cleanup"),
+                                 lib->bind(api.easy_setopt, "curl_easy_setopt"),
+                                 lib->bind(api.easy_perform, "curl_easy_perform"),
+                                 lib->bind(api.easy_getinfo, "curl_easy_getinfo"),
+                                 lib->bind(api.easy_strerror, "curl_easy_strerror"),
+                                 lib->bind(api.version_info, "curl_version_info")}) {
+    if (!ok) return std::unexpected(ok.error());
+  }
+  if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    return fail(Errc::kNetwork, "libcurl could not initialise");
+  }
+  return api;
 }
+
+const Result<CurlApi>& curl() {
+  static const Result<CurlApi> api = load_curl();
+  return api;
+}
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl()->easy_cleanup(c); }
+};
 
 struct Sink {
   Bytes* body;
@@ -48,22 +87,25 @@ bool is_loopback(const std::string& url) {
 }  // namespace
 
 std::string default_user_agent() {
-  global_init();
-  const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+  if (!curl()) return std::string("veritee/") + VERITEE_VERSION + " (libcurl unavailable)";
+  const curl_version_info_data* info = curl()->version_info(CURLVERSION_NOW);
   return std::string("veritee/") + VERITEE_VERSION + " (libcurl/" + info->version + ")";
 }
 
 Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options) {
-  global_init();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return fail(Errc::kNetwork, "libcurl could not start a transfer");
+  const Result<CurlApi>& api = curl();
+  if (!api) return fail(Errc::kNetwork, "GET " + url + ": " + api.error().message);
+  std::unique_ptr<CURL, CurlDeleter> handle(api->easy_init());
+  if (!handle) return fail(Errc::kNetwork, "libcurl could not start a transfer");
   HttpResponse response;
   Sink sink{&response.body, options.max_body};
   char error[CURL_ERROR_SIZE] = {};
   const std::string agent =
       options.user_agent.empty() ? default_user_agent() : options.user_agent;
 
-  CURL* c = curl.get();
+  CURL* c = handle.get();
+  const auto curl_easy_setopt = api->easy_setopt;
+  const auto curl_easy_getinfo = api->easy_getinfo;
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -77,13 +119,13 @@ Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options
   // A loopback KDS (tests, a local mirror) is never sent through a proxy.
   if (is_loopback(url)) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 
-  const CURLcode rc = curl_easy_perform(c);
+  const CURLcode rc = api->easy_perform(c);
   if (sink.overflow) {
     return fail(Errc::kNetwork, "GET " + url + ": response larger than " +
                                     std::to_string(options.max_body) + " bytes, abandoned");
   }
   if (rc != CURLE_OK) {
-    std::string reason = error[0] != '\0' ? error : curl_easy_strerror(rc);
+    std::string reason = error[0] != '\0' ? error : api->easy_strerror(rc);
     return fail(Errc::kNetwork, "GET " + url + ": " + reason);
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);

@@ -20,7 +20,8 @@ KdsClient::KdsClient(KdsOptions options)
       limiter_(options_.min_interval),
       rng_(std::random_device{}()) {
   while (options_.base_url.ends_with('/')) options_.base_url.pop_back();
-  if (options_.http.user_agent.empty()) options_.http.user_agent = default_user_agent();
+  // An empty user_agent is filled by http_get on the first request (default_user_agent asks
+  // libcurl its version, which would load libcurl for a client that never fetches).
   if (options_.retry.max_attempts < 1) options_.retry.max_attempts = 1;
 }
 

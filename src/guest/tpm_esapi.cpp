@@ -13,8 +13,58 @@
 #include <sstream>
 #include <system_error>
 
+#include "veritee/common/shared_library.hpp"
+
 namespace veritee::guest {
 namespace {
+
+// The tpm2-tss functions this file calls, loaded from the tpm2-tss libraries by open_tpm
+// (veritee/common/shared_library.hpp): only a command that opens the TPM maps them.
+struct Tss2Api {
+  decltype(&::Esys_Finalize) Esys_Finalize = nullptr;
+  decltype(&::Esys_Free) Esys_Free = nullptr;
+  decltype(&::Esys_GetCapability) Esys_GetCapability = nullptr;
+  decltype(&::Esys_Initialize) Esys_Initialize = nullptr;
+  decltype(&::Esys_NV_DefineSpace) Esys_NV_DefineSpace = nullptr;
+  decltype(&::Esys_NV_Read) Esys_NV_Read = nullptr;
+  decltype(&::Esys_NV_ReadPublic) Esys_NV_ReadPublic = nullptr;
+  decltype(&::Esys_NV_Write) Esys_NV_Write = nullptr;
+  decltype(&::Esys_TR_Close) Esys_TR_Close = nullptr;
+  decltype(&::Esys_TR_FromTPMPublic) Esys_TR_FromTPMPublic = nullptr;
+  decltype(&::Tss2_RC_Decode) Tss2_RC_Decode = nullptr;
+  decltype(&::Tss2_TctiLdr_Finalize) Tss2_TctiLdr_Finalize = nullptr;
+  decltype(&::Tss2_TctiLdr_Initialize) Tss2_TctiLdr_Initialize = nullptr;
+};
+
+Result<Tss2Api> load_tss2() {
+  auto esys = SharedLibrary::load("libtss2-esys.so.0");
+  auto rc = SharedLibrary::load("libtss2-rc.so.0");
+  auto tctildr = SharedLibrary::load("libtss2-tctildr.so.0");
+  for (const auto* lib : {&esys, &rc, &tctildr}) {
+    if (!*lib) return fail(Errc::kUnsupported, "tpm2-tss: " + lib->error().message);
+  }
+  Tss2Api api;
+  for (const Result<void>& ok : {esys->bind(api.Esys_Finalize, "Esys_Finalize"),
+                                 esys->bind(api.Esys_Free, "Esys_Free"),
+                                 esys->bind(api.Esys_GetCapability, "Esys_GetCapability"),
+                                 esys->bind(api.Esys_Initialize, "Esys_Initialize"),
+                                 esys->bind(api.Esys_NV_DefineSpace, "Esys_NV_DefineSpace"),
+                                 esys->bind(api.Esys_NV_Read, "Esys_NV_Read"),
+                                 esys->bind(api.Esys_NV_ReadPublic, "Esys_NV_ReadPublic"),
+                                 esys->bind(api.Esys_NV_Write, "Esys_NV_Write"),
+                                 esys->bind(api.Esys_TR_Close, "Esys_TR_Close"),
+                                 esys->bind(api.Esys_TR_FromTPMPublic, "Esys_TR_FromTPMPublic"),
+                                 rc->bind(api.Tss2_RC_Decode, "Tss2_RC_Decode"),
+                                 tctildr->bind(api.Tss2_TctiLdr_Finalize, "Tss2_TctiLdr_Finalize"),
+                                 tctildr->bind(api.Tss2_TctiLdr_Initialize,
+                                               "Tss2_TctiLdr_Initialize")}) {
+    if (!ok) return fail(Errc::kUnsupported, "tpm2-tss: " + ok.error().message);
+  }
+  return api;
+}
+
+// Set by open_tpm before any EsapiTpmNv exists; never reset.
+const Tss2Api* tss = nullptr;
 
 std::string hex(std::uint32_t v) {
   std::ostringstream s;
@@ -23,7 +73,7 @@ std::string hex(std::uint32_t v) {
 }
 
 Error tss_error(const std::string& what, TSS2_RC rc) {
-  return Error{Errc::kIo, what + ": " + Tss2_RC_Decode(rc)};
+  return Error{Errc::kIo, what + ": " + tss->Tss2_RC_Decode(rc)};
 }
 
 // TPM_RC_HANDLE (format one, 0x08B) whatever handle number (bits 11:8) it names: the index
@@ -34,8 +84,8 @@ class EsapiTpmNv final : public TpmNv {
  public:
   EsapiTpmNv(TSS2_TCTI_CONTEXT* tcti, ESYS_CONTEXT* esys) : tcti_(tcti), esys_(esys) {}
   ~EsapiTpmNv() override {
-    Esys_Finalize(&esys_);
-    Tss2_TctiLdr_Finalize(&tcti_);
+    tss->Esys_Finalize(&esys_);
+    tss->Tss2_TctiLdr_Finalize(&tcti_);
   }
   EsapiTpmNv(const EsapiTpmNv&) = delete;
   EsapiTpmNv& operator=(const EsapiTpmNv&) = delete;
@@ -56,11 +106,11 @@ class EsapiTpmNv final : public TpmNv {
                                TPMA_NV_AUTHREAD;  // TPM_NT_ORDINARY (bits 7:4 zero)
     info.nvPublic.dataSize = size;
     ESYS_TR handle = ESYS_TR_NONE;
-    TSS2_RC rc = Esys_NV_DefineSpace(esys_, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+    TSS2_RC rc = tss->Esys_NV_DefineSpace(esys_, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
                                      ESYS_TR_NONE, &auth, &info, &handle);
     if (rc != TSS2_RC_SUCCESS)
       return std::unexpected(tss_error("TPM2_NV_DefineSpace " + hex(index), rc));
-    Esys_TR_Close(esys_, &handle);
+    tss->Esys_TR_Close(esys_, &handle);
     return {};
   }
 
@@ -73,14 +123,14 @@ class EsapiTpmNv final : public TpmNv {
       TPM2B_MAX_NV_BUFFER part{};
       part.size = static_cast<std::uint16_t>(std::min<std::size_t>(*chunk, data.size() - at));
       std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(at), part.size, part.buffer);
-      TSS2_RC rc = Esys_NV_Write(esys_, target->auth, target->handle, ESYS_TR_PASSWORD,
+      TSS2_RC rc = tss->Esys_NV_Write(esys_, target->auth, target->handle, ESYS_TR_PASSWORD,
                                  ESYS_TR_NONE, ESYS_TR_NONE, &part, static_cast<std::uint16_t>(at));
       if (rc != TSS2_RC_SUCCESS) {
-        Esys_TR_Close(esys_, &target->handle);
+        tss->Esys_TR_Close(esys_, &target->handle);
         return std::unexpected(tss_error("TPM2_NV_Write " + hex(index), rc));
       }
     }
-    Esys_TR_Close(esys_, &target->handle);
+    tss->Esys_TR_Close(esys_, &target->handle);
     return {};
   }
 
@@ -93,16 +143,16 @@ class EsapiTpmNv final : public TpmNv {
     for (std::size_t at = 0; at < target->size; at += *chunk) {
       auto n = static_cast<std::uint16_t>(std::min<std::size_t>(*chunk, target->size - at));
       TPM2B_MAX_NV_BUFFER* part = nullptr;
-      TSS2_RC rc = Esys_NV_Read(esys_, target->auth, target->handle, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+      TSS2_RC rc = tss->Esys_NV_Read(esys_, target->auth, target->handle, ESYS_TR_PASSWORD, ESYS_TR_NONE,
                                 ESYS_TR_NONE, n, static_cast<std::uint16_t>(at), &part);
       if (rc != TSS2_RC_SUCCESS) {
-        Esys_TR_Close(esys_, &target->handle);
+        tss->Esys_TR_Close(esys_, &target->handle);
         return std::unexpected(tss_error("TPM2_NV_Read " + hex(index), rc));
       }
       out.insert(out.end(), part->buffer, part->buffer + part->size);
-      Esys_Free(part);
+      tss->Esys_Free(part);
     }
-    Esys_TR_Close(esys_, &target->handle);
+    tss->Esys_TR_Close(esys_, &target->handle);
     return out;
   }
 
@@ -121,23 +171,23 @@ class EsapiTpmNv final : public TpmNv {
     if (!*defined) return std::optional<std::shared_ptr<TPM2B_NV_PUBLIC>>{};
     ESYS_TR handle = ESYS_TR_NONE;
     TSS2_RC rc =
-        Esys_TR_FromTPMPublic(esys_, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &handle);
+        tss->Esys_TR_FromTPMPublic(esys_, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &handle);
     if (rc != TSS2_RC_SUCCESS) {
       if (is_handle_error(rc)) return std::optional<std::shared_ptr<TPM2B_NV_PUBLIC>>{};
       return std::unexpected(tss_error("TPM NV index " + hex(index), rc));
     }
     TPM2B_NV_PUBLIC* pub = nullptr;
-    rc = Esys_NV_ReadPublic(esys_, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, nullptr);
+    rc = tss->Esys_NV_ReadPublic(esys_, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, nullptr);
     if (rc != TSS2_RC_SUCCESS) {
-      Esys_TR_Close(esys_, &handle);
+      tss->Esys_TR_Close(esys_, &handle);
       return std::unexpected(tss_error("TPM2_NV_ReadPublic " + hex(index), rc));
     }
     if (keep)
       *keep = handle;
     else
-      Esys_TR_Close(esys_, &handle);
+      tss->Esys_TR_Close(esys_, &handle);
     return std::optional(
-        std::shared_ptr<TPM2B_NV_PUBLIC>(pub, [](TPM2B_NV_PUBLIC* p) { Esys_Free(p); }));
+        std::shared_ptr<TPM2B_NV_PUBLIC>(pub, [](TPM2B_NV_PUBLIC* p) { tss->Esys_Free(p); }));
   }
 
   Result<Target> open_index(std::uint32_t index, bool write) {
@@ -152,7 +202,7 @@ class EsapiTpmNv final : public TpmNv {
     else if (attrs & (write ? TPMA_NV_AUTHWRITE : TPMA_NV_AUTHREAD))
       auth = handle;
     else {
-      Esys_TR_Close(esys_, &handle);
+      tss->Esys_TR_Close(esys_, &handle);
       return fail(Errc::kIo, "TPM NV index " + hex(index) + " allows no owner or index " +
                                  (write ? "write" : "read") + " (attributes " + hex(attrs) + ")");
     }
@@ -164,12 +214,12 @@ class EsapiTpmNv final : public TpmNv {
   Result<bool> is_defined(std::uint32_t index) {
     TPMI_YES_NO more = TPM2_NO;
     TPMS_CAPABILITY_DATA* caps = nullptr;
-    TSS2_RC rc = Esys_GetCapability(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+    TSS2_RC rc = tss->Esys_GetCapability(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
                                     TPM2_CAP_HANDLES, index, 1, &more, &caps);
     if (rc != TSS2_RC_SUCCESS) return std::unexpected(tss_error("TPM2_GetCapability", rc));
     const auto& handles = caps->data.handles;
     const bool found = handles.count > 0 && handles.handle[0] == index;
-    Esys_Free(caps);
+    tss->Esys_Free(caps);
     return found;
   }
 
@@ -178,7 +228,7 @@ class EsapiTpmNv final : public TpmNv {
     TPMI_YES_NO more = TPM2_NO;
     TPMS_CAPABILITY_DATA* caps = nullptr;
     TSS2_RC rc =
-        Esys_GetCapability(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
+        tss->Esys_GetCapability(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
                            TPM2_PT_NV_BUFFER_MAX, 1, &more, &caps);
     if (rc != TSS2_RC_SUCCESS) return std::unexpected(tss_error("TPM2_GetCapability", rc));
     std::size_t value = 0;
@@ -186,7 +236,7 @@ class EsapiTpmNv final : public TpmNv {
     if (props.count > 0 && props.tpmProperty[0].property == TPM2_PT_NV_BUFFER_MAX) {
       value = props.tpmProperty[0].value;
     }
-    Esys_Free(caps);
+    tss->Esys_Free(caps);
     if (value == 0 || value > sizeof(TPM2B_MAX_NV_BUFFER::buffer)) {
       value = sizeof(TPM2B_MAX_NV_BUFFER::buffer);
     }
@@ -209,15 +259,18 @@ Result<std::unique_ptr<TpmNv>> open_tpm(const std::string& tcti_conf) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return fail(Errc::kIo, "no TPM at " + path);
   }
+  static const Result<Tss2Api> api = load_tss2();
+  if (!api) return std::unexpected(api.error());
+  tss = &*api;
   TSS2_TCTI_CONTEXT* tcti = nullptr;
-  TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti_conf.c_str(), &tcti);
+  TSS2_RC rc = tss->Tss2_TctiLdr_Initialize(tcti_conf.c_str(), &tcti);
   if (rc != TSS2_RC_SUCCESS) {
     return std::unexpected(tss_error("cannot open TPM through TCTI \"" + tcti_conf + "\"", rc));
   }
   ESYS_CONTEXT* esys = nullptr;
-  rc = Esys_Initialize(&esys, tcti, nullptr);
+  rc = tss->Esys_Initialize(&esys, tcti, nullptr);
   if (rc != TSS2_RC_SUCCESS) {
-    Tss2_TctiLdr_Finalize(&tcti);
+    tss->Tss2_TctiLdr_Finalize(&tcti);
     return std::unexpected(tss_error("Esys_Initialize over \"" + tcti_conf + "\"", rc));
   }
   return std::unique_ptr<TpmNv>(std::make_unique<EsapiTpmNv>(tcti, esys));

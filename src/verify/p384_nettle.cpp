@@ -1,6 +1,7 @@
 // ECDSA P-384 verification through GNU Nettle (hogweed): the key converted from OpenSSL's
 // EVP_PKEY once per key and thread, the math in nettle's `ecdsa_verify` on
 // `nettle_get_secp_384r1()`. See report_signature.hpp.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -87,15 +88,43 @@ class KeyCache {
   std::size_t next_ = 0;
 };
 
-}  // namespace
+// The same cache for keys given as uncompressed points (0x04 || X || Y), keyed by the bytes.
+class PointCache {
+ public:
+  static constexpr std::size_t kPointBytes = 1 + 2 * kP384Bytes;
 
-Result<void> nettle_p384_verify(ByteView digest, ByteView r_le, ByteView s_le, EVP_PKEY* key) {
-  thread_local KeyCache cache;
-  const ecc_point* pub = cache.find_or_convert(key);
-  if (!pub) {
-    return fail(Errc::kCrypto, "cannot convert the signing certificate's P-384 key for nettle: " +
-                                   ossl::last_error("not a point on secp384r1"));
+  const ecc_point* find_or_convert(ByteView point) {
+    for (auto& e : entries_) {
+      if (e.ready && std::equal(point.begin(), point.end(), e.bytes.begin())) return &e.point;
+    }
+    Entry& slot = entries_[next_];
+    next_ = (next_ + 1) % entries_.size();
+    slot.ready = false;
+    Mpz x, y;
+    mpz_import(x.v, kP384Bytes, 1, 1, 0, 0, point.data() + 1);
+    mpz_import(y.v, kP384Bytes, 1, 1, 0, 0, point.data() + 1 + kP384Bytes);
+    // ecc_point_set checks that (x, y) is on the curve.
+    if (ecc_point_set(&slot.point, x.v, y.v) != 1) return nullptr;
+    std::copy(point.begin(), point.end(), slot.bytes.begin());
+    slot.ready = true;
+    return &slot.point;
   }
+
+ private:
+  struct Entry {
+    std::array<std::uint8_t, kPointBytes> bytes{};
+    ecc_point point;
+    bool ready = false;
+    Entry() { ecc_point_init(&point, nettle_get_secp_384r1()); }
+    ~Entry() { ecc_point_clear(&point); }
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
+  };
+  std::array<Entry, 16> entries_;
+  std::size_t next_ = 0;
+};
+
+Result<void> verify_with(const ecc_point* pub, ByteView digest, ByteView r_le, ByteView s_le) {
   dsa_signature sig;
   dsa_signature_init(&sig);
   // R and S are little-endian (ABI Table 137): least significant byte first.
@@ -108,6 +137,33 @@ Result<void> nettle_p384_verify(ByteView digest, ByteView r_le, ByteView s_le, E
                 "ECDSA P-384 signature does not verify with the signing certificate's key");
   }
   return {};
+}
+
+}  // namespace
+
+Result<void> nettle_p384_verify_point(ByteView digest, ByteView r_le, ByteView s_le,
+                                      ByteView point) {
+  if (point.size() != PointCache::kPointBytes || point[0] != 0x04) {
+    return fail(Errc::kEndorsementInvalid,
+                "the signing certificate's key is not an uncompressed P-384 point");
+  }
+  thread_local PointCache cache;
+  const ecc_point* pub = cache.find_or_convert(point);
+  if (!pub) {
+    return fail(Errc::kEndorsementInvalid,
+                "the signing certificate's key is not a point on secp384r1");
+  }
+  return verify_with(pub, digest, r_le, s_le);
+}
+
+Result<void> nettle_p384_verify(ByteView digest, ByteView r_le, ByteView s_le, EVP_PKEY* key) {
+  thread_local KeyCache cache;
+  const ecc_point* pub = cache.find_or_convert(key);
+  if (!pub) {
+    return fail(Errc::kCrypto, "cannot convert the signing certificate's P-384 key for nettle: " +
+                                   ossl::last_error("not a point on secp384r1"));
+  }
+  return verify_with(pub, digest, r_le, s_le);
 }
 
 }  // namespace veritee::verify::detail

@@ -96,6 +96,29 @@ Result<void> check_p384_key(EVP_PKEY* key) {
   return {};
 }
 
+// SHA-384 through OpenSSL for both backends: faster than nettle's here (docs/performance.md).
+struct Digest384 {
+  std::array<unsigned char, 48> bytes{};
+  Result<void> compute(ByteView message) {
+    unsigned int len = 0;
+    if (!sha384() || EVP_Digest(message.data(), message.size(), bytes.data(), &len, sha384(),
+                                nullptr) != 1 ||
+        len != bytes.size()) {
+      return fail(Errc::kCrypto, "cannot compute SHA-384: " + ossl::last_error());
+    }
+    return {};
+  }
+};
+
+Result<void> report_mismatch(Result<void> ok) {
+  if (!ok && ok.error().code == Errc::kInvalidInput) {
+    return fail(Errc::kInvalidInput,
+                "ECDSA P-384 signature over bytes [0x000, 0x2A0) does not verify with the "
+                "signing certificate's key");
+  }
+  return ok;
+}
+
 P384Backend backend_from_env() {
   const char* value = std::getenv("VERITEE_P384");
   return value != nullptr && std::string_view(value) == "openssl" ? P384Backend::kOpenssl
@@ -119,21 +142,17 @@ Result<void> verify_p384_sha384(ByteView message, ByteView r_le, ByteView s_le, 
     return fail(Errc::kInvalidInput, "ECDSA P-384 R and S must be 48 bytes each");
   }
   if (auto ok = check_p384_key(key); !ok) return ok;
-  // SHA-384 through OpenSSL for both backends: faster than nettle's here (docs/performance.md).
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int digest_len = 0;
-  if (!sha384() || EVP_Digest(message.data(), message.size(), digest.data(), &digest_len,
-                              sha384(), nullptr) != 1) {
-    return fail(Errc::kCrypto, "cannot compute SHA-384: " + ossl::last_error());
-  }
+  Digest384 digest;
+  if (auto ok = digest.compute(message); !ok) return ok;
+  const unsigned int digest_len = static_cast<unsigned int>(digest.bytes.size());
   if (backend == P384Backend::kNettle) {
-    return detail::nettle_p384_verify(ByteView(digest.data(), digest_len), r_le, s_le, key);
+    return detail::nettle_p384_verify(digest.bytes, r_le, s_le, key);
   }
   const DerSignature sig = der_signature(r_le, s_le);
   thread_local PreparedVerify prepared;
   EVP_PKEY_CTX* ctx = prepared.for_key(key);
   if (!ctx) return fail(Errc::kCrypto, "cannot set up ECDSA verification: " + ossl::last_error());
-  int rc = EVP_PKEY_verify(ctx, sig.bytes.data(), sig.size, digest.data(), digest_len);
+  int rc = EVP_PKEY_verify(ctx, sig.bytes.data(), sig.size, digest.bytes.data(), digest_len);
   if (rc != 1) {
     ERR_clear_error();
     return fail(Errc::kInvalidInput,
@@ -149,14 +168,27 @@ Result<void> verify_report_signature(const snp::Report& report, EVP_PKEY* key) {
 Result<void> verify_report_signature(const snp::Report& report, EVP_PKEY* key,
                                      P384Backend backend) {
   // SHA-384 over exactly the input bytes [0, 0x2A0) (DESIGN.md 2.2), then one ECDSA verify.
-  auto ok = verify_p384_sha384(report.signed_bytes(), report.signature_r().first(kP384Bytes),
-                               report.signature_s().first(kP384Bytes), key, backend);
-  if (!ok && ok.error().code == Errc::kInvalidInput) {
-    return fail(Errc::kInvalidInput,
-                "ECDSA P-384 signature over bytes [0x000, 0x2A0) does not verify with the "
-                "signing certificate's key");
+  return report_mismatch(verify_p384_sha384(report.signed_bytes(),
+                                            report.signature_r().first(kP384Bytes),
+                                            report.signature_s().first(kP384Bytes), key, backend));
+}
+
+Result<void> verify_report_signature(const snp::Report& report, const x509::Certificate& signer) {
+  const P384Backend backend = p384_backend();
+  const ByteView point = signer.p384_point();
+  if (backend == P384Backend::kNettle && !point.empty()) {
+    Digest384 digest;
+    if (auto ok = digest.compute(report.signed_bytes()); !ok) return ok;
+    return report_mismatch(detail::nettle_p384_verify_point(
+        digest.bytes, report.signature_r().first(kP384Bytes),
+        report.signature_s().first(kP384Bytes), point));
   }
-  return ok;
+  EVP_PKEY* key = signer.public_key();
+  if (!key) {
+    return fail(Errc::kEndorsementInvalid,
+                "the signing certificate's key is not a point on secp384r1");
+  }
+  return verify_report_signature(report, key, backend);
 }
 
 }  // namespace veritee::verify

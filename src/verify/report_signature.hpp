@@ -13,6 +13,7 @@
 #include "veritee/common/bytes.hpp"
 #include "veritee/common/error.hpp"
 #include "veritee/snp/report.hpp"
+#include "veritee/x509/certificate.hpp"
 
 namespace veritee::verify {
 
@@ -27,6 +28,9 @@ const char* to_string(P384Backend backend);
 Result<void> verify_report_signature(const snp::Report& report, EVP_PKEY* key);
 Result<void> verify_report_signature(const snp::Report& report, EVP_PKEY* key,
                                      P384Backend backend);
+// With the signing certificate: on nettle, a P-384 key goes from the certificate's point
+// straight to nettle (no EVP_PKEY is built); otherwise as the EVP_PKEY forms.
+Result<void> verify_report_signature(const snp::Report& report, const x509::Certificate& signer);
 
 // ECDSA P-384 over SHA-384(message), R and S 48-byte little-endian integers (the report's
 // encoding). kInvalidInput: the signature does not verify; kEndorsementInvalid: `key` is not a
@@ -37,6 +41,10 @@ Result<void> verify_p384_sha384(ByteView message, ByteView r_le, ByteView s_le, 
 namespace detail {
 // Nettle's half, on a digest already computed (p384_nettle.cpp). `key` is known to be P-384.
 Result<void> nettle_p384_verify(ByteView digest, ByteView r_le, ByteView s_le, EVP_PKEY* key);
+// The same with the key as a 97-byte uncompressed point (x509::Certificate::p384_point());
+// kEndorsementInvalid when the point is not on secp384r1.
+Result<void> nettle_p384_verify_point(ByteView digest, ByteView r_le, ByteView s_le,
+                                      ByteView point);
 }  // namespace detail
 
 }  // namespace veritee::verify

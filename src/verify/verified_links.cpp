@@ -4,7 +4,7 @@ namespace veritee {
 
 Result<void> VerifiedLinks::verify(const x509::Certificate& subject,
                                    const x509::Certificate& issuer) {
-  const Key key{subject.native(), issuer.native()};
+  const Key key{subject.identity(), issuer.identity()};
   {
     std::lock_guard lock(mutex_);
     if (links_.contains(key)) return {};

@@ -276,7 +276,7 @@ void check_signature(Context& c) {
                      "no signing certificate: the report signature cannot be checked"));
     return;
   }
-  auto ok = verify::verify_report_signature(c.report, c.endorsements.signer->public_key());
+  auto ok = verify::verify_report_signature(c.report, *c.endorsements.signer);
   if (!ok) {
     auto subject = ok.error().code == Errc::kInvalidInput ? kEvidence : kEndorsement;
     c.out.add(failed("report.signature", subject, ok.error().message));

@@ -10,11 +10,14 @@
 #include <optional>
 
 #include <openssl/asn1.h>
+#include <openssl/core_names.h>
 #include <openssl/objects.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "x509/amd_roots.inc"
+#include "x509/certificate_asn1.hpp"
 #include "x509/der_text.hpp"
 #include "x509/openssl_util.hpp"
 
@@ -70,11 +73,58 @@ const AmdOids& amd_oids() {
 }
 
 // The DER contents of the extension with this OID, or nullptr when absent.
-const ASN1_OCTET_STRING* extension_data(X509* cert, const ASN1_OBJECT* oid) {
-  if (!oid) return nullptr;
-  int idx = X509_get_ext_by_OBJ(cert, oid, -1);
+const ASN1_OCTET_STRING* extension_data(const STACK_OF(X509_EXTENSION) * exts,
+                                        const ASN1_OBJECT* oid) {
+  if (!oid || !exts) return nullptr;
+  int idx = X509v3_get_ext_by_OBJ(exts, oid, -1);
   if (idx < 0) return nullptr;
-  return X509_EXTENSION_get_data(X509_get_ext(cert, idx));
+  return X509_EXTENSION_get_data(X509v3_get_ext(exts, idx));
+}
+
+struct FieldsFree {
+  void operator()(detail::CertFields* f) const { detail::free_cert_fields(f); }
+};
+
+// SEC 1 2.3.3: an uncompressed P-384 point is 0x04 || X || Y, 48 bytes each.
+constexpr std::size_t kP384PointBytes = 97;
+
+// The SubjectPublicKeyInfo's BIT STRING when the key is id-ecPublicKey on the named curve
+// secp384r1 (RFC 5480 2.1.1) in uncompressed form; empty otherwise.
+ByteView p384_point_of(const detail::SpkiFields& spki) {
+  const ASN1_OBJECT* alg = nullptr;
+  int param_type = 0;
+  const void* param = nullptr;
+  X509_ALGOR_get0(&alg, &param_type, &param, spki.algorithm);
+  if (OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey || param_type != V_ASN1_OBJECT ||
+      OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(param)) != NID_secp384r1) {
+    return {};
+  }
+  const ASN1_BIT_STRING* bits = spki.public_key;
+  // A key is whole octets: no unused bits in the last one.
+  if ((bits->flags & ASN1_STRING_FLAG_BITS_LEFT) != 0 && (bits->flags & 0x07) != 0) return {};
+  if (ASN1_STRING_length(bits) != static_cast<int>(kP384PointBytes)) return {};
+  const unsigned char* data = ASN1_STRING_get0_data(bits);
+  if (data[0] != 0x04) return {};
+  return ByteView(data, kP384PointBytes);
+}
+
+// An EVP_PKEY for a P-384 point, through the EC key manager (no decoder). EVP_PKEY_fromdata
+// refuses a point that is not on the curve.
+ossl::PkeyPtr p384_pkey(ByteView point) {
+  ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  char group[] = "secp384r1";
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                        const_cast<unsigned char*>(point.data()), point.size()),
+      OSSL_PARAM_construct_end()};
+  EVP_PKEY* key = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  return ossl::PkeyPtr(key);
 }
 
 // The AMD roots this library pins (amd_roots.inc), as DER. A certificate whose DER is exactly
@@ -156,6 +206,21 @@ Result<std::string> ext_string(const ASN1_OCTET_STRING* data, const char* oid) {
 
 }  // namespace
 
+// One parsed certificate, shared by every copy of its Certificate. The OpenSSL X509 and a
+// P-384 key's EVP_PKEY are built on first use.
+struct Certificate::State {
+  Bytes der;
+  std::unique_ptr<detail::CertFields, FieldsFree> fields;
+  ByteView point;      // into fields: the P-384 point, or empty
+  ossl::PkeyPtr key;   // any other key, decoded by from_der
+  mutable std::once_flag x509_once;
+  mutable ossl::X509Ptr x509;
+  mutable std::once_flag key_once;
+  mutable ossl::PkeyPtr p384_key;
+
+  const detail::TbsFields& tbs() const { return *fields->tbs; }
+};
+
 // Certificate::from_der's memo (declared here: it holds Certificates).
 struct ParsedCertificates {
   static constexpr std::size_t kCapacity = 256;
@@ -197,22 +262,40 @@ Result<Certificate> Certificate::from_der(ByteView der) {
     std::lock_guard lock(parsed.mutex);
     if (auto it = parsed.by_digest.find(digest); it != parsed.by_digest.end()) return it->second;
   }
-  const unsigned char* p = der.data();
-  std::shared_ptr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
-  if (!cert) {
+  // OpenSSL's templates with the key kept as bytes (certificate_asn1.hpp), not d2i_X509.
+  auto state = std::make_shared<State>();
+  state->der.assign(der.begin(), der.end());
+  const unsigned char* p = state->der.data();
+  state->fields.reset(detail::d2i_cert_fields(&p, static_cast<long>(der.size())));
+  if (!state->fields) {
     return fail(Errc::kEndorsementInvalid, "not a DER X.509 certificate: " + ossl::last_error());
   }
-  if (p != der.data() + der.size()) {
+  if (p != state->der.data() + der.size()) {
     return fail(Errc::kEndorsementInvalid, "DER certificate followed by " +
-                                               std::to_string(der.data() + der.size() - p) +
+                                               std::to_string(state->der.data() + der.size() - p) +
                                                " unexpected bytes");
   }
-  std::shared_ptr<EVP_PKEY> key(X509_get_pubkey(cert.get()), EVP_PKEY_free);
-  if (!key) {
-    return fail(Errc::kEndorsementInvalid,
-                "certificate public key unreadable: " + ossl::last_error());
+  // RFC 5280 4.1.2.1: v1 (absent or 0), v2 (1), v3 (2); anything else is unknown.
+  if (const ASN1_INTEGER* version = state->tbs().version) {
+    std::int64_t v = -1;
+    if (ASN1_INTEGER_get_int64(&v, version) != 1 || v < 0 || v > 2) {
+      ERR_clear_error();
+      return fail(Errc::kEndorsementInvalid, "certificate version is not v1, v2 or v3");
+    }
   }
-  Certificate out(std::move(cert), std::move(key));
+  const detail::SpkiFields& spki = *state->tbs().key;
+  state->point = p384_point_of(spki);
+  if (state->point.empty()) {
+    // Not a P-384 point: the key is decoded now, through OpenSSL's decoder (the pinned AMD
+    // roots are parsed once per process; an RSA key is what their signatures need).
+    const unsigned char* k = spki.enc.enc;
+    state->key.reset(d2i_PUBKEY(nullptr, &k, spki.enc.len));
+    if (!state->key) {
+      return fail(Errc::kEndorsementInvalid,
+                  "certificate public key unreadable: " + ossl::last_error());
+    }
+  }
+  Certificate out(std::move(state));
   if (hashed) {
     std::lock_guard lock(parsed.mutex);
     if (parsed.by_digest.emplace(digest, out).second) {
@@ -286,28 +369,39 @@ Result<std::vector<Certificate>> Certificate::load_file(const std::filesystem::p
   return certs;
 }
 
-Bytes Certificate::der() const {
-  unsigned char* der = nullptr;
-  int len = i2d_X509(cert_.get(), &der);
-  if (len <= 0) return {};
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+X509* Certificate::native() const {
+  std::call_once(state_->x509_once, [this] {
+    const unsigned char* p = state_->der.data();
+    state_->x509.reset(d2i_X509(nullptr, &p, static_cast<long>(state_->der.size())));
+    ERR_clear_error();
+  });
+  return state_->x509.get();
 }
+
+EVP_PKEY* Certificate::public_key() const {
+  if (state_->point.empty()) return state_->key.get();
+  std::call_once(state_->key_once, [this] { state_->p384_key = p384_pkey(state_->point); });
+  return state_->p384_key.get();
+}
+
+ByteView Certificate::p384_point() const { return state_->point; }
+
+Bytes Certificate::der() const { return state_->der; }
 
 std::string Certificate::pem() const {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509(bio.get(), cert_.get());
+  PEM_write_bio(bio.get(), PEM_STRING_X509, "", state_->der.data(),
+                static_cast<long>(state_->der.size()));
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(len));
 }
 
-std::string Certificate::subject_cn() const { return name_cn(X509_get_subject_name(cert_.get())); }
-std::string Certificate::issuer_cn() const { return name_cn(X509_get_issuer_name(cert_.get())); }
+std::string Certificate::subject_cn() const { return name_cn(state_->tbs().subject); }
+std::string Certificate::issuer_cn() const { return name_cn(state_->tbs().issuer); }
 
 std::string Certificate::serial_hex() const {
-  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr);
+  BIGNUM* bn = ASN1_INTEGER_to_BN(state_->tbs().serial, nullptr);
   char* hex = BN_bn2hex(bn);
   std::string out = hex ? hex : "";
   OPENSSL_free(hex);
@@ -321,28 +415,39 @@ std::string Certificate::serial_hex() const {
 std::string Certificate::sha256_hex() const {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  X509_digest(cert_.get(), EVP_sha256(), md, &len);
+  EVP_Digest(state_->der.data(), state_->der.size(), md, &len, EVP_sha256(), nullptr);
   return to_hex(ByteView(md, len));
 }
 
-TimePoint Certificate::not_before() const { return asn1_time(X509_get0_notBefore(cert_.get())); }
-TimePoint Certificate::not_after() const { return asn1_time(X509_get0_notAfter(cert_.get())); }
+TimePoint Certificate::not_before() const { return asn1_time(state_->tbs().validity->notBefore); }
+TimePoint Certificate::not_after() const { return asn1_time(state_->tbs().validity->notAfter); }
 
 bool Certificate::valid_at(TimePoint when) const {
   return not_before() <= when && when <= not_after();
 }
 
 bool Certificate::is_self_issued() const {
-  return X509_NAME_cmp(X509_get_subject_name(cert_.get()), X509_get_issuer_name(cert_.get())) == 0;
+  return X509_NAME_cmp(state_->tbs().subject, state_->tbs().issuer) == 0;
 }
 
 Result<void> Certificate::verify_signed_by(const Certificate& issuer) const {
-  if (X509_NAME_cmp(X509_get_issuer_name(cert_.get()), X509_get_subject_name(issuer.native())) !=
-      0) {
+  if (X509_NAME_cmp(state_->tbs().issuer, issuer.state_->tbs().subject) != 0) {
     return fail(Errc::kEndorsementInvalid, "'" + subject_cn() + "' names issuer '" + issuer_cn() +
                                                "', not '" + issuer.subject_cn() + "'");
   }
-  if (X509_verify(cert_.get(), issuer.public_key()) != 1) {
+  const detail::CertFields& f = *state_->fields;
+  // As X509_verify: the outer signatureAlgorithm must repeat the TBSCertificate's (RFC 5280
+  // 4.1.1.2), and the signature is checked over the received TBSCertificate bytes.
+  if (X509_ALGOR_cmp(f.signature_algorithm, f.tbs->signature) != 0) {
+    return fail(Errc::kEndorsementInvalid,
+                "'" + subject_cn() + "': signatureAlgorithm differs from the TBSCertificate's");
+  }
+  EVP_PKEY* key = issuer.public_key();
+  if (!key) {
+    return fail(Errc::kEndorsementInvalid,
+                "the public key of '" + issuer.subject_cn() + "' is not a point on its curve");
+  }
+  if (ASN1_item_verify(detail::tbs_item(), f.signature_algorithm, f.signature, f.tbs, key) != 1) {
     return fail(Errc::kEndorsementInvalid, "signature on '" + subject_cn() +
                                                "' does not verify with the key of '" +
                                                issuer.subject_cn() + "': " + ossl::last_error());
@@ -352,7 +457,7 @@ Result<void> Certificate::verify_signed_by(const Certificate& issuer) const {
 
 Result<AmdExtensions> Certificate::amd_extensions() const {
   AmdExtensions out;
-  X509* c = cert_.get();
+  const STACK_OF(X509_EXTENSION)* c = state_->tbs().extensions;
   const AmdOids& oids = amd_oids();
   if (auto d = extension_data(c, oids.struct_version)) {
     auto v = ext_integer(d, kOidStructVersion);
@@ -398,7 +503,7 @@ Result<AmdExtensions> Certificate::amd_extensions() const {
 }
 
 bool operator==(const Certificate& a, const Certificate& b) {
-  return X509_cmp(a.native(), b.native()) == 0;
+  return a.state_ == b.state_ || a.state_->der == b.state_->der;
 }
 
 }  // namespace veritee::x509

@@ -44,9 +44,20 @@ class Certificate {
   // the same object out again; this forgets them (cold-path benchmarks, memory).
   static void forget_parsed();
 
-  X509* native() const { return cert_.get(); }
-  // The subject public key, parsed once.
-  EVP_PKEY* public_key() const { return key_.get(); }
+  // OpenSSL's X509 for this certificate, built on first use (d2i_X509 decodes the key
+  // through OpenSSL 3.0's decoder, so the verification path avoids it). Null only if OpenSSL
+  // refuses DER that from_der accepted.
+  X509* native() const;
+  // The subject public key as an EVP_PKEY. A P-384 key is built on first use (see
+  // p384_point()); any other key is decoded by from_der. Null when a P-384 point is not on
+  // the curve.
+  EVP_PKEY* public_key() const;
+  // The subject public key as the 97-byte uncompressed point (0x04 || X || Y, SEC 1 2.3.3)
+  // when it is an id-ecPublicKey on secp384r1 (RFC 5480), else empty. Not checked to lie on
+  // the curve: the user of the point checks that.
+  ByteView p384_point() const;
+  // The same address for every copy of one parsed certificate (memo keys).
+  const void* identity() const { return state_.get(); }
 
   Bytes der() const;
   std::string pem() const;
@@ -68,10 +79,9 @@ class Certificate {
   friend bool operator==(const Certificate& a, const Certificate& b);
 
  private:
-  Certificate(std::shared_ptr<X509> cert, std::shared_ptr<EVP_PKEY> key)
-      : cert_(std::move(cert)), key_(std::move(key)) {}
-  std::shared_ptr<X509> cert_;
-  std::shared_ptr<EVP_PKEY> key_;
+  struct State;  // certificate.cpp
+  explicit Certificate(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+  std::shared_ptr<const State> state_;
 };
 
 }  // namespace veritee::x509

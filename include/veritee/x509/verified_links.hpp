@@ -1,7 +1,7 @@
 // A memo of certificate signatures already verified ("subject is signed by issuer"), so that a
 // verifier appraising many reports against the same chain checks each RSA-4096 link once.
 // Entries hold references to the certificates they name, so a key (the X509 objects'
-// addresses) cannot be reused while it is remembered. Thread-safe; bounded.
+// identities) cannot be reused while it is remembered. Thread-safe; bounded.
 #pragma once
 
 #include <cstddef>
@@ -23,7 +23,7 @@ class VerifiedLinks {
   std::size_t size() const;
 
  private:
-  using Key = std::pair<const X509*, const X509*>;
+  using Key = std::pair<const void*, const void*>;  // Certificate::identity()
   struct Entry {
     x509::Certificate subject;
     x509::Certificate issuer;

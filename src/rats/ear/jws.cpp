@@ -25,12 +25,32 @@ Result<Bytes> from_base64url_strict(std::string_view text) {
   return bytes;
 }
 
+namespace {
+
+// The encoded protected header ("base64url(header).") of the last key this thread signed with:
+// the same for every token of one key, and the kid (an RFC 7638 thumbprint) reads the key's
+// coordinates through the provider. Holds a reference so the address stays this key's.
+struct EncodedHeader {
+  PkeyPtr key;
+  std::string text;
+
+  const std::string& for_key(const SigningKey& signer) {
+    if (key.get() == signer.native() && !text.empty()) return text;
+    const nlohmann::json header{{"alg", std::string(to_string(signer.alg()))},
+                                {"kid", jwk_thumbprint(signer)},
+                                {"typ", "JWT"}};
+    text = to_base64url(as_bytes(header.dump())) + ".";
+    key.reset();
+    if (EVP_PKEY_up_ref(signer.native()) == 1) key.reset(signer.native());
+    return text;
+  }
+};
+
+}  // namespace
+
 Result<std::string> jws_sign(const SigningKey& key, const nlohmann::json& payload) {
-  const nlohmann::json header{{"alg", std::string(to_string(key.alg()))},
-                              {"kid", jwk_thumbprint(key)},
-                              {"typ", "JWT"}};
-  const std::string input =
-      to_base64url(as_bytes(header.dump())) + "." + to_base64url(as_bytes(payload.dump()));
+  thread_local EncodedHeader header;
+  const std::string input = header.for_key(key) + to_base64url(as_bytes(payload.dump()));
   auto signature = key.sign(as_bytes(input));
   if (!signature) return std::unexpected(signature.error());
   return input + "." + to_base64url(*signature);

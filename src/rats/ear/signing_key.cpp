@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <array>
 #include <filesystem>
 
 #include <openssl/core_names.h>
@@ -29,7 +30,12 @@ std::size_t signature_size(JwsAlg alg) { return alg == JwsAlg::kES256 ? 64 : 96;
 
 namespace {
 
-const EVP_MD* digest_of(JwsAlg alg) { return alg == JwsAlg::kES256 ? EVP_sha256() : EVP_sha384(); }
+// Fetched once (EVP_sha256() in a digest call looks the provider's implementation up each time).
+const EVP_MD* digest_of(JwsAlg alg) {
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+  return alg == JwsAlg::kES256 ? sha256 : sha384;
+}
 
 // The algorithm of an EC key by its curve; anything but P-256/P-384 is refused.
 Result<JwsAlg> alg_of(EVP_PKEY* key) {
@@ -112,15 +118,45 @@ Result<SigningKey> SigningKey::load_or_create(const std::filesystem::path& state
 std::string SigningKey::private_pem() const { return pem_of(key_.get(), true); }
 std::string SigningKey::public_pem() const { return pem_of(key_.get(), false); }
 
+namespace {
+
+// The signing context of the last key this thread signed with, initialised once
+// (EVP_PKEY_sign_init fetches the provider's ECDSA and exports the key: more than the
+// signature itself costs for a P-256 key). Holds a reference so the address stays this key's.
+struct PreparedSign {
+  PkeyPtr key;
+  PkeyCtxPtr ctx;
+
+  EVP_PKEY_CTX* for_key(EVP_PKEY* k) {
+    if (key.get() == k && ctx) return ctx.get();
+    ctx.reset();
+    key.reset();
+    PkeyCtxPtr fresh(EVP_PKEY_CTX_new_from_pkey(nullptr, k, nullptr));
+    if (!fresh || EVP_PKEY_sign_init(fresh.get()) != 1 || EVP_PKEY_up_ref(k) != 1) return nullptr;
+    key.reset(k);
+    ctx = std::move(fresh);
+    return ctx.get();
+  }
+};
+
+}  // namespace
+
 Result<Bytes> SigningKey::sign(ByteView signing_input) const {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
+  // The digest, then one ECDSA signature on a context prepared once per key and thread.
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int digest_len = 0;
+  if (EVP_Digest(signing_input.data(), signing_input.size(), digest.data(), &digest_len,
+                 digest_of(alg_), nullptr) != 1) {
+    return fail(Errc::kCrypto, openssl_error("digest for ECDSA signing failed"));
+  }
+  thread_local PreparedSign prepared;
+  EVP_PKEY_CTX* ctx = prepared.for_key(key_.get());
   std::size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, digest_of(alg_), nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, signing_input.data(), signing_input.size()) != 1) {
+  if (!ctx || EVP_PKEY_sign(ctx, nullptr, &len, digest.data(), digest_len) != 1) {
     return fail(Errc::kCrypto, error_with("ECDSA signing failed"));
   }
   Bytes der(len);
-  if (EVP_DigestSign(ctx.get(), der.data(), &len, signing_input.data(), signing_input.size()) != 1) {
+  if (EVP_PKEY_sign(ctx, der.data(), &len, digest.data(), digest_len) != 1) {
     return fail(Errc::kCrypto, error_with("ECDSA signing failed"));
   }
   der.resize(len);

@@ -1,0 +1,34 @@
+// What an offline `veritee verify` maps (issue 16, "CLI footprint"): libcurl and tpm2-tss are
+// loaded on first use (veritee/common/shared_library.hpp), so a verification from files never
+// maps them nor the TLS, Kerberos and LDAP libraries behind libcurl. The dynamic loader says
+// which files it loaded, dlopen'ed ones included, under LD_DEBUG=files.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "support/process.hpp"
+
+namespace veritee {
+namespace {
+
+std::string sample(const std::string& name) {
+  return std::string(VERITEE_SOURCE_DIR) + "/samples/turin-v5/" + name;
+}
+
+TEST(CliFootprint, OfflineVerifyMapsNoCurlNoTss2) {
+  auto r = test::run_program("/usr/bin/env", {"LD_DEBUG=files", test::cli_path(), "verify",
+                                              "--offline", "--vcek", sample("vcek.pem"),
+                                              sample("report.bin")});
+  // The verdict is not the point here; the command must have run to its end.
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 5)
+      << "exit " << r.exit_code << "\n" << r.out << "\n" << r.err.substr(0, 4000);
+  if (r.err.find("file=libcrypto.so") == std::string::npos) {
+    GTEST_SKIP() << "the dynamic loader printed no LD_DEBUG=files trace";
+  }
+  EXPECT_EQ(r.err.find("file=libcurl"), std::string::npos) << r.err.substr(0, 4000);
+  EXPECT_EQ(r.err.find("file=libtss2"), std::string::npos) << r.err.substr(0, 4000);
+  EXPECT_EQ(r.err.find("file=libgnutls"), std::string::npos) << r.err.substr(0, 4000);
+}
+
+}  // namespace
+}  // namespace veritee
