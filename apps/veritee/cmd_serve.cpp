@@ -39,19 +39,6 @@ struct ServeFlags {
   EndorsementFlags sources;  // --offline, --kds-url, --cache-dir, --endorsements, --no-crl, ...
 };
 
-Result<std::pair<std::string, int>> parse_listen(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return fail(Errc::kInvalidInput, "--listen wants ADDR:PORT, got '" + text + "'");
-  std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  char* end = nullptr;
-  const long port = std::strtol(text.c_str() + colon + 1, &end, 10);
-  if (*end != '\0' || port < 0 || port > 65535 || colon + 1 == text.size()) {
-    return fail(Errc::kInvalidInput, "--listen: bad port in '" + text + "'");
-  }
-  return std::pair(host, static_cast<int>(port));
-}
-
 // One JSON object a line on stderr, like the request log: time, level, event, message.
 void log_line(const char* level, const char* event, const std::string& message,
               const std::vector<std::pair<std::string, std::string>>& fields) {
@@ -156,6 +143,7 @@ int run_serve(const ServeFlags& f) {
   config.threads = f.threads;
   config.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout * 1000));
   config.appraiser.policy = *policy;
+  config.exit_code_of = exit_code_with_policy;
   config.appraiser.crl = f.sources.no_crl ? rats::CrlMode::kOff
                          : src->client()  ? rats::CrlMode::kRequired
                                           : rats::CrlMode::kIfAvailable;

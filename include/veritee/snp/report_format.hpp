@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "veritee/snp/evidence.hpp"
 #include "veritee/snp/product.hpp"
 #include "veritee/snp/report.hpp"
 
@@ -26,5 +27,11 @@ ProductContext determine_product(const Report& report, std::optional<Product> us
 
 nlohmann::json report_to_json(const Report& report, const ProductContext& product);
 std::string report_to_text(const Report& report, const ProductContext& product);
+
+// How the evidence came: {"encoding", "container", "report_offset"} (docs/json.md).
+nlohmann::json evidence_origin_to_json(const Evidence& evidence);
+// `veritee show --json` for an SNP report, one writer for the CLI and the service's
+// POST /v1/inspect: report_to_json plus "evidence" (above) and "raw" (the report's hex).
+nlohmann::json show_to_json(const Evidence& evidence, const ProductContext& product);
 
 }  // namespace veritee::snp
