@@ -8,7 +8,7 @@
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
-#include "endorsement_options.hpp"
+#include "service_sources.hpp"
 #include "veritee/rats/service.hpp"
 
 namespace veritee::cli {
@@ -23,16 +23,8 @@ struct InspectFlags {
 int run_inspect(const InspectFlags& f) {
   auto listen = parse_listen(f.listen);
   if (!listen) return print_error(listen.error()), kExitUsage;
-  std::optional<veritee::TimePoint> at;
-  if (!f.at.empty()) {
-    auto t = veritee::parse_time(f.at);
-    if (!t) return print_error(t.error()), kExitUsage;
-    at = *t;
-  }
   // The sources of `veritee serve`: a page must not wait on KDS either.
-  EndorsementFlags service_sources = f.sources;
-  service_sources.service = true;
-  auto sources = EndorsementSources::open(service_sources, snp::TrustStore::amd(), true, true);
+  auto sources = open_service_sources(f.sources);
   if (!sources) return print_error(sources.error()), kExitUsage;
   EndorsementSources* src = sources->get();
 
@@ -42,13 +34,9 @@ int run_inspect(const InspectFlags& f) {
   config.port = listen->second;
   config.threads = 2;
   config.exit_code_of = exit_code_with_policy;
-  config.appraiser.crl = f.sources.no_crl ? rats::CrlMode::kOff
-                         : src->client()  ? rats::CrlMode::kRequired
-                                          : rats::CrlMode::kIfAvailable;
-  if (at) config.appraiser.verification_clock = [t = *at] { return t; };
-  config.appraiser.endorsements = [src](const snp::Report& report, const endorse::ResolveRequest& request) {
-    return src->resolver().resolve(report, request);
-  };
+  if (auto ok = configure_appraiser(config.appraiser, *src, f.sources, f.at); !ok) {
+    return print_error(ok.error()), kExitUsage;
+  }
   auto created = rats::VerifierService::create(std::move(config));
   if (!created) return print_error(created.error()), kExitUsage;
   rats::VerifierService& service = **created;

@@ -18,6 +18,7 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
+#include "service_sources.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/service.hpp"
 
@@ -118,18 +119,8 @@ int run_serve(const ServeFlags& f) {
     key = rats::SigningKey::load_or_create(*dir, *alg);
   }
   if (!key) return print_error(key.error()), kExitUsage;
-  std::optional<veritee::TimePoint> at;
-  if (!f.at.empty()) {
-    auto t = veritee::parse_time(f.at);
-    if (!t) return print_error(t.error()), kExitUsage;
-    at = *t;
-  }
   // The sources outlive the service (declared first, destroyed last).
-  // A service never lets KDS hold up requests: one attempt, a circuit breaker, no waiting in
-  // the rate limit, short cache-lock waits (EndorsementFlags::service).
-  EndorsementFlags service_sources = f.sources;
-  service_sources.service = true;
-  auto sources = EndorsementSources::open(service_sources, snp::TrustStore::amd(), true, true);
+  auto sources = open_service_sources(f.sources);
   if (!sources) return print_error(sources.error()), kExitUsage;
   EndorsementSources* src = sources->get();
 
@@ -144,13 +135,9 @@ int run_serve(const ServeFlags& f) {
   config.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout * 1000));
   config.appraiser.policy = *policy;
   config.exit_code_of = exit_code_with_policy;
-  config.appraiser.crl = f.sources.no_crl ? rats::CrlMode::kOff
-                         : src->client()  ? rats::CrlMode::kRequired
-                                          : rats::CrlMode::kIfAvailable;
-  if (at) config.appraiser.verification_clock = [t = *at] { return t; };
-  config.appraiser.endorsements = [src](const snp::Report& report, const endorse::ResolveRequest& request) {
-    return src->resolver().resolve(report, request);
-  };
+  if (auto ok = configure_appraiser(config.appraiser, *src, f.sources, f.at); !ok) {
+    return print_error(ok.error()), kExitUsage;
+  }
   config.extra_metrics = [src] {
     if (!src->client()) return std::string();
     return "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"

@@ -6,10 +6,17 @@
 
 #include <httplib.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "rats/rats_fixture.hpp"
 #include "veritee/rats/inspect.hpp"
 #include "veritee/snp/evidence.hpp"
 #include "veritee/snp/report_format.hpp"
+#include "veritee/tdx/quote.hpp"
+#include "veritee/tdx/result_json.hpp"
 
 namespace veritee::test {
 namespace {
@@ -94,6 +101,35 @@ TEST(Inspect, WithoutEndorsementsItStillDecodesAndSaysWhatIsMissing) {
   EXPECT_TRUE(a["policy"]["toml"].is_null());
   EXPECT_NE(a["policy"]["note"].get<std::string>().find("authentic"), std::string::npos);
   EXPECT_TRUE(a["show"]["measurement"].is_string());
+}
+
+// A DCAP quote: decoded as `show` decodes it, verified against the collateral when given.
+TEST(Inspect, DcapQuotesAreShownAndVerifiedAgainstTheirCollateral) {
+  std::filesystem::path dir;
+  if (const char* env = std::getenv("VERITEE_CORPUS_DCAP"); env && *env) dir = env;
+  else if (auto snp_dir = corpus_dir()) dir = *snp_dir / ".." / "corpus-dcap";
+  if (dir.empty() || !std::filesystem::exists(dir / "dcap-qvl/sample/sgx_quote")) {
+    GTEST_SKIP() << "DCAP corpus not found (looked in " << dir << "); set VERITEE_CORPUS_DCAP";
+  }
+  auto read = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const Bytes quote = read(dir / "dcap-qvl/sample/sgx_quote");
+  const std::string collateral = text_of(read(dir / "dcap-qvl/sample/sgx_quote_collateral.json"));
+  auto config = offline_config();
+  const auto at = veritee::parse_time("2025-07-04T10:00:00Z").value();
+  config.verification_clock = [at] { return at; };
+  auto shown = inspect_json(config, {{"evidence", evidence_text(quote)}}, 200);
+  EXPECT_EQ(shown["kind"], "dcap");
+  auto in = tdx::load_quote(as_bytes(evidence_text(quote)));
+  ASSERT_TRUE(in.has_value());
+  EXPECT_EQ(shown["show"], tdx::quote_input_to_json(*in));
+  EXPECT_EQ(shown["verify"]["verified"], false);
+  EXPECT_NE(shown["verify"]["error"].get<std::string>().find("collateral"), std::string::npos);
+  auto verified = inspect_json(config, {{"evidence", evidence_text(quote)}, {"collateral", collateral}}, 200);
+  EXPECT_EQ(verified["verify"]["tcb_status"], "ConfigurationAndSWHardeningNeeded") << verified["verify"].dump(2);
+  EXPECT_TRUE(verified["policy"]["toml"].is_null());
 }
 
 TEST(Inspect, RefusesWhatItCannotReadInTheCliWords) {
