@@ -46,7 +46,7 @@ nlohmann::json verification_to_json(const VerificationJson& v) {
     for (const Check& c : v.appraisal->checks.checks) checks.push_back(check_to_json(c, "appraisal"));
   }
   // Decode with the product the verification settled on (it may come from the certificate).
-  auto ctx = snp::determine_product(v.report, v.user, v.result.product);
+  auto ctx = snp::decide_product(v.report, v.user, v.result.product);
   nlohmann::json j{{"verified", v.result.verified()},
                    {"exit_code", v.exit_code},
                    {"checks", checks},

@@ -62,7 +62,7 @@ TEST(Inspect, DecodesVerifiesAndWritesAPolicyLikeTheCli) {
   auto ev = snp::load_evidence(as_bytes(evidence_text(file)));
   ASSERT_TRUE(ev.has_value());
   auto report = ev->report().value();
-  EXPECT_EQ(a["show"], snp::show_to_json(*ev, snp::determine_product(report, std::nullopt, std::nullopt)));
+  EXPECT_EQ(a["show"], snp::show_to_json(*ev, snp::decide_product(report, std::nullopt, std::nullopt)));
   EXPECT_EQ(a["show"]["measurement"], to_hex(report.measurement()));
   // "verify": the verifier's checks with the corpus endorsements, in order.
   const auto direct = Verifier().verify(report, endorsements_of(*row), {row_time(*row), std::nullopt, false});

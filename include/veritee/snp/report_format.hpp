@@ -8,30 +8,18 @@
 #include <nlohmann/json.hpp>
 
 #include "veritee/snp/evidence.hpp"
-#include "veritee/snp/product.hpp"
+#include "veritee/snp/product_decision.hpp"
 #include "veritee/snp/report.hpp"
 
 namespace veritee::snp {
 
-// Where the product used to decode the TCBs came from.
-struct ProductContext {
-  std::optional<Product> product;
-  std::string source;   // "cpuid", "--product", "certificate", ""
-  std::string problem;  // why it is unknown, when it is
-};
-
-// Decides the product from CPUID (v3+), else the user's --product or a certificate's
-// productName; every source present must agree, disagreement names both.
-ProductContext determine_product(const Report& report, std::optional<Product> user,
-                                 std::optional<Product> from_certificate);
-
-nlohmann::json report_to_json(const Report& report, const ProductContext& product);
-std::string report_to_text(const Report& report, const ProductContext& product);
+nlohmann::json report_to_json(const Report& report, const ProductDecision& product);
+std::string report_to_text(const Report& report, const ProductDecision& product);
 
 // How the evidence came: {"encoding", "container", "report_offset"} (docs/json.md).
 nlohmann::json evidence_origin_to_json(const Evidence& evidence);
 // `veritee show --json` for an SNP report, one writer for the CLI and the service's
 // POST /v1/inspect: report_to_json plus "evidence" (above) and "raw" (the report's hex).
-nlohmann::json show_to_json(const Evidence& evidence, const ProductContext& product);
+nlohmann::json show_to_json(const Evidence& evidence, const ProductDecision& product);
 
 }  // namespace veritee::snp

@@ -171,7 +171,7 @@ InspectReply inspect_report(const Request& r, const InspectConfig& config) {
   if (!ev) return error_reply(400, ev.error().message);
   const snp::Report report = ev->report().value();  // load_evidence leaves a whole report
   json out{{"kind", "snp"},
-           {"show", snp::show_to_json(*ev, snp::determine_product(report, r.product, std::nullopt))},
+           {"show", snp::show_to_json(*ev, snp::decide_product(report, r.product, std::nullopt))},
            {"certificate", nullptr}};
   out["policy"] = {{"toml", nullptr}, {"note", nullptr}};
 
