@@ -22,6 +22,8 @@ const corpus = (rel) => path.join(args.corpus, rel);
 const TURIN = 'ms-tee-attestation-verification/turin_attestation_report.bin';
 const TURIN_VCEK = 'ms-tee-attestation-verification/turin_vcek.pem';
 const BASE64 = 'constellation/aws-snp/report.txt';
+// One verification time for the server and the CLI (the validity check's sentence names it).
+const AT = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 function cli(...argv) {
   const r = spawnSync(args.veritee, argv, { encoding: 'utf8' });
@@ -46,7 +48,7 @@ async function startServe() {
   const policy = path.join(tmp, 'policy.toml');
   fs.writeFileSync(policy, 'require_nonce = false\n');
   const child = spawn(args.veritee, ['serve', '--listen', '127.0.0.1:0', '--policy', policy,
-    '--state-dir', path.join(tmp, 'state'), '--offline', '--cache-dir', path.join(tmp, 'cache')],
+    '--state-dir', path.join(tmp, 'state'), '--offline', '--cache-dir', path.join(tmp, 'cache'), '--at', AT],
   { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.setEncoding('utf8');
@@ -113,7 +115,7 @@ try {
   // 1. A Turin report and its VCEK through the file inputs.
   const turin = corpus(TURIN);
   const show = cliJson('show', '--json', turin);
-  const verify = cliJson('verify', '--json', '--offline', '--vcek', corpus(TURIN_VCEK), turin);
+  const verify = cliJson('verify', '--json', '--offline', '--at', AT, '--vcek', corpus(TURIN_VCEK), turin);
   const vcekInput = await page.$('#vcek-file');
   await vcekInput.uploadFile(corpus(TURIN_VCEK));
   await page.waitForFunction(() => document.getElementById('vcek-file').dataset.loaded, { timeout: 5000 });
@@ -133,7 +135,7 @@ try {
   const chips = await page.$$eval('.chip.on', (cs) => cs.map((c) => c.dataset.bit));
   for (const [k, v] of Object.entries(show.policy)) if (v === true && k !== 'mbz_clear') assert.ok(chips.includes(k), `POLICY chip ${k}`);
   // "policy from this report" is `policy from-report`'s text (its header names the source).
-  const toml = cli('policy', 'from-report', '--offline', '--vcek', corpus(TURIN_VCEK), turin);
+  const toml = cli('policy', 'from-report', '--offline', '--at', AT, '--vcek', corpus(TURIN_VCEK), turin);
   assert.equal(toml.code, 0, toml.stderr);
   assert.equal(await text('#policy-toml'), toml.stdout.split(turin).join('submitted to the inspector'));
   fs.mkdirSync(args.out, { recursive: true });

@@ -90,6 +90,29 @@ TEST(Inspect, DecodesVerifiesAndWritesAPolicyLikeTheCli) {
   }
 }
 
+TEST(Inspect, AppraisesAgainstTheServersPolicyOnlyWhenAsked) {
+  VERITEE_REQUIRE_CORPUS();
+  auto row = turin_row();
+  if (!row) GTEST_SKIP() << "no Turin row with a signer in the corpus";
+  auto config = offline_config();
+  const auto policy = policy_from("require_nonce = false\nmeasurements = [\"" + std::string(96, '0') + "\"]\n");
+  config.policy = &policy;
+  const nlohmann::json body{{"evidence", evidence_text(read_corpus(row->report))},
+                            {"vcek", evidence_text(read_corpus(row->signer))}};
+  auto plain = inspect_json(config, body, 200);
+  EXPECT_TRUE(plain["verify"]["policy"].is_null());
+  auto asked = body;
+  asked["appraise"] = true;
+  auto a = inspect_json(config, asked, 200);
+  EXPECT_EQ(a["verify"]["policy"]["appraised"], true) << a["verify"].dump(2);
+  EXPECT_EQ(a["verify"]["policy"]["passed"], false);
+  EXPECT_EQ(a["verify"]["exit_code"], 5);
+  bool appraisal_failed = false;
+  for (const auto& c : a["verify"]["checks"]) appraisal_failed |= c["stage"] == "appraisal" && c["status"] == "fail";
+  EXPECT_TRUE(appraisal_failed);
+  EXPECT_EQ(rats::inspect(R"({"evidence": "x", "appraise": "yes"})", config).status, 400);
+}
+
 TEST(Inspect, WithoutEndorsementsItStillDecodesAndSaysWhatIsMissing) {
   VERITEE_REQUIRE_CORPUS();
   auto row = turin_row();
