@@ -247,7 +247,8 @@
     };
     walk('DCAP quote', a.show);
     $('fields').replaceChildren(...out);
-    return { product: 'Intel ' + (a.show.tee || 'DCAP'), measurement: null };
+    const tee = a.show.header && a.show.header.tee;
+    return { product: 'Intel ' + (tee ? tee.toUpperCase() : 'DCAP') + ' (DCAP quote)', measurement: null };
   }
 
   function render(a) {
