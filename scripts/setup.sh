@@ -11,14 +11,25 @@ PACKAGES=(
   clang-16 libclang-rt-16-dev
   ovmf
   dpkg-dev lintian man-db
+  chromium nodejs npm
 )
+
+# The browser test's pinned npm packages (tests/browser/package-lock.json: puppeteer-core only,
+# driving Debian's chromium) fetched now, so the tests need no network later.
+browser_deps() {
+  "$(dirname "$0")/../tests/browser/npm_ci.sh" >/dev/null ||
+    echo "setup: warning: npm ci for tests/browser failed; the browser test will retry it" >&2
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
+  # node and npm from elsewhere (e.g. NodeSource's nodejs, which bundles npm) will do.
+  case "$p" in nodejs | npm) command -v "${p/nodejs/node}" >/dev/null && continue ;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
+  browser_deps
   exit 0
 fi
 
@@ -31,4 +42,5 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+browser_deps
 echo "setup: done"

@@ -1,6 +1,7 @@
 #include "cli_common.hpp"
 
 #include <charconv>
+#include <cstdlib>
 #include <iostream>
 #include <iterator>
 
@@ -72,6 +73,19 @@ Result<std::uint64_t> hex_u64_flag(const std::string& name, const std::string& t
     return fail(Errc::kInvalidInput, name + ": expected a 64-bit hex value, got \"" + text + "\"");
   }
   return v;
+}
+
+Result<std::pair<std::string, int>> parse_listen(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return fail(Errc::kInvalidInput, "--listen wants ADDR:PORT, got '" + text + "'");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  char* end = nullptr;
+  const long port = std::strtol(text.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || port < 0 || port > 65535 || colon + 1 == text.size()) {
+    return fail(Errc::kInvalidInput, "--listen: bad port in '" + text + "'");
+  }
+  return std::pair(host, static_cast<int>(port));
 }
 
 }  // namespace veritee::cli

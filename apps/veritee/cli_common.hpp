@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "veritee/x509/certificate.hpp"
 #include "veritee/common/error.hpp"
@@ -39,5 +40,8 @@ Result<std::uint64_t> hex_u64_flag(const std::string& name, const std::string& t
 
 // --at value (RFC 3339), now when empty.
 Result<veritee::TimePoint> time_flag(const std::string& value);
+
+// --listen ADDR:PORT ("[::1]:8080" for IPv6): the host and port.
+Result<std::pair<std::string, int>> parse_listen(const std::string& text);
 
 }  // namespace veritee::cli

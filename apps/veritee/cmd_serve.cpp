@@ -18,6 +18,7 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
+#include "service_sources.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/service.hpp"
 
@@ -38,19 +39,6 @@ struct ServeFlags {
   std::string at;
   EndorsementFlags sources;  // --offline, --kds-url, --cache-dir, --endorsements, --no-crl, ...
 };
-
-Result<std::pair<std::string, int>> parse_listen(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return fail(Errc::kInvalidInput, "--listen wants ADDR:PORT, got '" + text + "'");
-  std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  char* end = nullptr;
-  const long port = std::strtol(text.c_str() + colon + 1, &end, 10);
-  if (*end != '\0' || port < 0 || port > 65535 || colon + 1 == text.size()) {
-    return fail(Errc::kInvalidInput, "--listen: bad port in '" + text + "'");
-  }
-  return std::pair(host, static_cast<int>(port));
-}
 
 // One JSON object a line on stderr, like the request log: time, level, event, message.
 void log_line(const char* level, const char* event, const std::string& message,
@@ -131,18 +119,8 @@ int run_serve(const ServeFlags& f) {
     key = rats::SigningKey::load_or_create(*dir, *alg);
   }
   if (!key) return print_error(key.error()), kExitUsage;
-  std::optional<veritee::TimePoint> at;
-  if (!f.at.empty()) {
-    auto t = veritee::parse_time(f.at);
-    if (!t) return print_error(t.error()), kExitUsage;
-    at = *t;
-  }
   // The sources outlive the service (declared first, destroyed last).
-  // A service never lets KDS hold up requests: one attempt, a circuit breaker, no waiting in
-  // the rate limit, short cache-lock waits (EndorsementFlags::service).
-  EndorsementFlags service_sources = f.sources;
-  service_sources.service = true;
-  auto sources = EndorsementSources::open(service_sources, snp::TrustStore::amd(), true, true);
+  auto sources = open_service_sources(f.sources);
   if (!sources) return print_error(sources.error()), kExitUsage;
   EndorsementSources* src = sources->get();
 
@@ -156,13 +134,10 @@ int run_serve(const ServeFlags& f) {
   config.threads = f.threads;
   config.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout * 1000));
   config.appraiser.policy = *policy;
-  config.appraiser.crl = f.sources.no_crl ? rats::CrlMode::kOff
-                         : src->client()  ? rats::CrlMode::kRequired
-                                          : rats::CrlMode::kIfAvailable;
-  if (at) config.appraiser.verification_clock = [t = *at] { return t; };
-  config.appraiser.endorsements = [src](const snp::Report& report, const endorse::ResolveRequest& request) {
-    return src->resolver().resolve(report, request);
-  };
+  config.exit_code_of = exit_code_with_policy;
+  if (auto ok = configure_appraiser(config.appraiser, *src, f.sources, f.at); !ok) {
+    return print_error(ok.error()), kExitUsage;
+  }
   config.extra_metrics = [src] {
     if (!src->client()) return std::string();
     return "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"

@@ -31,12 +31,7 @@ int run_show(const ShowOptions& opts) {
     has_errors |= f.severity == snp::Finding::Severity::kError;
   }
   if (opts.json) {
-    auto j = snp::report_to_json(report, ctx);
-    j["evidence"] = {{"encoding", std::string(veritee::to_string(evidence.encoding))},
-                     {"container", std::string(snp::to_string(evidence.container))},
-                     {"report_offset", evidence.report_offset}};
-    j["raw"] = to_hex(report.bytes());
-    std::cout << j.dump(2) << '\n';
+    std::cout << snp::show_to_json(evidence, ctx).dump(2) << '\n';
     return kExitVerified;
   }
   if (auto dir = snpguest_dir(opts.file); dir && *dir) std::cout << (*dir)->describe() << '\n';

@@ -18,6 +18,7 @@
 #include "output.hpp"
 #include "verify_options.hpp"
 #include "veritee/verify/batch_verifier.hpp"
+#include "veritee/verify/result_json.hpp"
 #include "veritee/snp/report_format.hpp"
 
 namespace veritee::cli {
@@ -57,8 +58,7 @@ Appraised appraise(const verify::AppraisalPolicy* policy, const snp::Report& rep
 
 // 0, 1 or 3 from the authenticity checks; 5 when authentic evidence fails the policy.
 int exit_code(const VerificationResult& result, const Appraised& a) {
-  const int code = exit_code_of(result.checks.verdict());
-  return code == kExitVerified && a.failed() ? static_cast<int>(kExitPolicy) : code;
+  return exit_code_with_policy(result.checks.verdict(), a.failed());
 }
 
 void print_check(const Check& c) {
@@ -109,52 +109,21 @@ void print_text(const snp::Evidence& ev, const snp::Report& report,
   std::cout << '\n';
 }
 
-nlohmann::json check_json(const Check& c, const char* stage) {
-  return {{"id", c.id},
-          {"ok", c.ok()},
-          {"status", std::string(to_string(c.status))},
-          {"subject", c.subject == CheckSubject::kEvidence ? "evidence" : "endorsement"},
-          {"stage", stage},
-          {"detail", c.detail}};
-}
-
 // {"id", "source", "appraised", "passed", "warnings"}: docs/json.md.
 nlohmann::json policy_json(const Appraised& a) {
-  if (!a.policy) return nullptr;
-  nlohmann::json j{{"id", a.policy->id},
-                   {"source", a.policy->source},
-                   {"appraised", a.appraisal.has_value()},
-                   {"passed", a.appraisal && a.appraisal->checks.passed()}};
-  j["warnings"] = nlohmann::json::array();
-  if (a.appraisal) {
-    for (const auto& w : a.appraisal->warnings) j["warnings"].push_back(w);
-  }
-  return j;
+  return policy_to_json(a.policy, a.appraisal ? &*a.appraisal : nullptr);
 }
 
 nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
                        const VerificationResult& result, std::optional<snp::Product> user,
                        const endorse::Resolution& resolution, const Appraised& a) {
-  nlohmann::json checks = nlohmann::json::array();
-  for (const Check& c : result.checks.checks) checks.push_back(check_json(c, "authenticity"));
-  if (a.appraisal) {
-    for (const Check& c : a.appraisal->checks.checks) checks.push_back(check_json(c, "appraisal"));
-  }
-  // Decode with the product the verification settled on (it may come from the certificate).
-  auto ctx = snp::decide_product(report, user, result.product);
-  nlohmann::json j{{"verified", result.verified()},
-                   {"exit_code", exit_code(result, a)},
-                   {"checks", checks},
-                   {"policy", policy_json(a)},
-                   {"report", snp::report_to_json(report, ctx)}};
-  j["endorsements"] = nlohmann::json::array();
+  nlohmann::json endorsements = nlohmann::json::array();
   for (const auto& p : resolution.provenance) {
-    j["endorsements"].push_back({{"piece", p.piece}, {"source", p.source}});
+    endorsements.push_back({{"piece", p.piece}, {"source", p.source}});
   }
-  j["report"]["evidence"] = {{"encoding", std::string(veritee::to_string(ev.encoding))},
-                             {"container", std::string(snp::to_string(ev.container))},
-                             {"report_offset", ev.report_offset}};
-  return j;
+  return verification_to_json({ev, report, result, user, a.policy,
+                               a.appraisal ? &*a.appraisal : nullptr, exit_code(result, a),
+                               std::move(endorsements)});
 }
 
 // An input or endorsement failure before any check: the message on stderr and, with --json,

@@ -7,6 +7,7 @@
 #include "veritee/snp/evidence.hpp"
 #include "veritee/tdx/quote.hpp"
 #include "veritee/tdx/quote_format.hpp"
+#include "veritee/tdx/result_json.hpp"
 
 namespace veritee::cli {
 
@@ -37,9 +38,7 @@ int run_dcap_show(const std::string& path, bool json) {
   auto in = read_quote_file(path);
   if (!in) return kExitUsage;
   if (json) {
-    auto j = tdx::quote_to_json(in->quote);
-    j["evidence"] = {{"encoding", in->encoding}};
-    std::cout << j.dump(2) << '\n';
+    std::cout << tdx::quote_input_to_json(*in).dump(2) << '\n';
     return kExitVerified;
   }
   std::cout << "evidence: " << in->encoding << ", DCAP quote\n" << tdx::quote_to_text(in->quote);

@@ -5,7 +5,7 @@
 
 #include "cli_common.hpp"
 #include "dcap_cli.hpp"
-#include "veritee/tdx/quote_format.hpp"
+#include "veritee/tdx/result_json.hpp"
 #include "veritee/tdx/verify.hpp"
 
 namespace veritee::cli {
@@ -39,34 +39,6 @@ void print_text(const tdx::QuoteInput& in, const tdx::DcapResult& r) {
                              : std::string("NOT verified\n"));
 }
 
-nlohmann::json to_json(const tdx::QuoteInput& in, const tdx::DcapResult& r) {
-  nlohmann::json checks = nlohmann::json::array();
-  for (const Check& c : r.checks.checks) {
-    checks.push_back({{"id", c.id},
-                      {"ok", c.ok()},
-                      {"status", std::string(to_string(c.status))},
-                      {"subject", c.subject == CheckSubject::kEvidence ? "evidence" : "endorsement"},
-                      {"detail", c.detail}});
-  }
-  auto opt = [](const std::optional<tdx::TcbStatus>& s) {
-    return s ? nlohmann::json(std::string(tdx::to_string(*s))) : nlohmann::json(nullptr);
-  };
-  nlohmann::json j{{"verified", r.verified()},
-                   {"exit_code", static_cast<int>(exit_code_of(r.checks.verdict()))},
-                   {"tcb_status", opt(r.status)},
-                   {"platform_tcb_status", opt(r.platform_status)},
-                   {"qe_tcb_status", opt(r.qe_status)},
-                   {"tdx_module_tcb_status", opt(r.tdx_module_status)},
-                   {"advisories", r.advisories},
-                   {"fmspc", r.fmspc},
-                   {"tcb_date", r.tcb_date},
-                   {"debug", r.debug},
-                   {"checks", checks},
-                   {"quote", tdx::quote_to_json(in.quote)}};
-  j["quote"]["evidence"] = {{"encoding", in.encoding}};
-  return j;
-}
-
 }  // namespace
 
 int run_dcap_verify(const std::string& path, const std::string& collateral_path,
@@ -90,7 +62,7 @@ int run_dcap_verify(const std::string& path, const std::string& collateral_path,
   }
   tdx::DcapResult result = tdx::verify_quote(in->quote, *collateral, {*now});
   if (json) {
-    std::cout << to_json(*in, result).dump(2) << '\n';
+    std::cout << tdx::dcap_result_to_json(*in, result, exit_code_of(result.checks.verdict())).dump(2) << '\n';
   } else {
     print_text(*in, result);
   }

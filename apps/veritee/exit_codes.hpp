@@ -24,4 +24,10 @@ constexpr ExitCode exit_code_of(Verdict verdict) {
   return kExitCheckFailed;
 }
 
+// verify's exit code: exit_code_of, or 5 when authentic evidence fails the policy.
+constexpr int exit_code_with_policy(Verdict verdict, bool fails_policy) {
+  const ExitCode code = exit_code_of(verdict);
+  return code == kExitVerified && fails_policy ? kExitPolicy : code;
+}
+
 }  // namespace veritee::cli

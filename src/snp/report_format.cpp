@@ -210,4 +210,19 @@ std::string report_to_text(const Report& r, const ProductDecision& ctx) {
   return o.str();
 }
 
+nlohmann::json evidence_origin_to_json(const Evidence& evidence) {
+  return {{"encoding", std::string(veritee::to_string(evidence.encoding))},
+          {"container", std::string(to_string(evidence.container))},
+          {"report_offset", evidence.report_offset}};
+}
+
+nlohmann::json show_to_json(const Evidence& evidence, const ProductDecision& product) {
+  // load_evidence leaves a whole report at report_offset: the view parses.
+  const Report report = evidence.report().value();
+  nlohmann::json j = report_to_json(report, product);
+  j["evidence"] = evidence_origin_to_json(evidence);
+  j["raw"] = to_hex(report.bytes());
+  return j;
+}
+
 }  // namespace veritee::snp

@@ -7,6 +7,8 @@
 //   GET  /.well-known/jwks.json   -> the result-signing key (RFC 7517)
 //   GET  /healthz                 -> {"status": "ok"}
 //   GET  /metrics                 -> Prometheus text
+//   GET  /                        -> the report inspector page (inspect.hpp)
+//   POST /v1/inspect              -> the evidence decoded and verified, nothing signed or kept
 //
 // A bounded pool of worker threads over a bounded queue (the accept loop waits when it is
 // full), read/write timeouts against slow clients, and one structured log line per request
@@ -24,6 +26,7 @@
 #include "veritee/common/error.hpp"
 #include "veritee/rats/appraiser.hpp"
 #include "veritee/rats/attestation_result.hpp"
+#include "veritee/rats/inspect.hpp"
 #include "veritee/rats/signing_key.hpp"
 
 namespace veritee::rats {
@@ -54,6 +57,12 @@ struct ServiceConfig {
   // GET /readyz: nothing when ready, else why not (e.g. "KDS unavailable"); always ready when
   // empty. /healthz stays 200 either way.
   std::function<std::optional<std::string>()> ready;
+
+  // The report inspector (inspect.hpp, docs/inspect.md): the page at "/" and POST /v1/inspect.
+  // `exit_code_of` gives its answers verify --json's "exit_code". With `inspect_only` nothing
+  // else is served and no key or endorsement source is required (`veritee inspect`).
+  ExitCodeOf exit_code_of;
+  bool inspect_only = false;
 };
 
 class VerifierService {

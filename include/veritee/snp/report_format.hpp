@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "veritee/snp/evidence.hpp"
 #include "veritee/snp/product_decision.hpp"
 #include "veritee/snp/report.hpp"
 
@@ -14,5 +15,11 @@ namespace veritee::snp {
 
 nlohmann::json report_to_json(const Report& report, const ProductDecision& product);
 std::string report_to_text(const Report& report, const ProductDecision& product);
+
+// How the evidence came: {"encoding", "container", "report_offset"} (docs/json.md).
+nlohmann::json evidence_origin_to_json(const Evidence& evidence);
+// `veritee show --json` for an SNP report, one writer for the CLI and the service's
+// POST /v1/inspect: report_to_json plus "evidence" (above) and "raw" (the report's hex).
+nlohmann::json show_to_json(const Evidence& evidence, const ProductDecision& product);
 
 }  // namespace veritee::snp

@@ -147,7 +147,7 @@ Result<Bytes> SigningKey::sign(ByteView signing_input) const {
   unsigned int digest_len = 0;
   if (EVP_Digest(signing_input.data(), signing_input.size(), digest.data(), &digest_len,
                  digest_of(alg_), nullptr) != 1) {
-    return fail(Errc::kCrypto, openssl_error("digest for ECDSA signing failed"));
+    return fail(Errc::kCrypto, error_with("digest for ECDSA signing failed"));
   }
   thread_local PreparedSign prepared;
   EVP_PKEY_CTX* ctx = prepared.for_key(key_.get());

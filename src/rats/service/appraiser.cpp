@@ -8,6 +8,7 @@
 #include "veritee/verify/appraisal.hpp"
 #include "veritee/snp/report_format.hpp"
 #include "veritee/verify/verifier.hpp"
+#include "rats/service/json_depth.hpp"
 
 #include <algorithm>
 
@@ -15,37 +16,10 @@ namespace veritee::rats {
 
 using verify::CrlRule;
 
-namespace {
-
-// The deepest nesting of arrays and objects in JSON text (outside strings), stopping as soon as
-// it passes `limit`: a 100,000-deep document is refused before the parser builds it.
-std::size_t nesting_depth(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit) return deepest;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-}  // namespace
-
 Result<Submission> parse_submission(std::string_view json_body) {
   // A submission is one flat object; 8 leaves room and refuses hostile nesting.
   constexpr std::size_t kMaxDepth = 8;
-  if (nesting_depth(json_body, kMaxDepth) > kMaxDepth) {
+  if (detail::nesting_depth(json_body, kMaxDepth) > kMaxDepth) {
     return fail(Errc::kInvalidInput, "the request body nests JSON deeper than " +
                                          std::to_string(kMaxDepth) + " levels");
   }

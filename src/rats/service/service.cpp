@@ -56,10 +56,19 @@ int status_for(Errc code) {
 
 // A fixed label per route, so unknown paths cannot grow the metrics without bound.
 std::string route_label(const std::string& path) {
-  for (const char* known : {"/v1/challenge", "/v1/attest", "/.well-known/jwks.json", "/healthz", "/readyz", "/metrics"}) {
+  for (const char* known : {"/v1/challenge", "/v1/attest", "/v1/inspect", "/", "/inspector.js", "/inspector.css", "/.well-known/jwks.json", "/healthz", "/readyz", "/metrics"}) {
     if (path == known) return known;
   }
   return "other";
+}
+
+// The inspector's responses: its Content-Security-Policy, no sniffing, no framing, no caching.
+void inspector_headers(httplib::Response& res) {
+  res.set_header("Content-Security-Policy", std::string(kInspectorCsp));
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cache-Control", "no-store");
 }
 
 std::string json_escape(const std::string& s) { return nlohmann::json(s).dump(); }
@@ -70,6 +79,7 @@ struct VerifierService::Impl {
   ServiceConfig config;
   std::shared_ptr<NonceService> nonces;
   std::unique_ptr<Appraiser> appraiser;
+  InspectConfig inspector;
   Metrics metrics;
   std::string jwks;
   httplib::Server server;
@@ -91,7 +101,9 @@ struct VerifierService::Impl {
     config.appraiser.nonces = nonces.get();
     if (!config.appraiser.clock) config.appraiser.clock = system_clock();
     appraiser = std::make_unique<Appraiser>(config.appraiser);
-    jwks = Jwks::of(*config.key).to_json().dump();
+    jwks = config.key ? Jwks::of(*config.key).to_json().dump() : std::string();
+    inspector = inspect_config(config.appraiser, config.exit_code_of);
+    if (config.inspect_only) inspector.policy = nullptr;
     setup();
   }
 
@@ -121,9 +133,13 @@ struct VerifierService::Impl {
       listen_fd = sock;
     });
 
-    server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       tl_note = RequestNote{std::chrono::steady_clock::now(), next_request_id(), 0, {}, {}};
       res.set_header("X-Request-Id", tl_note.id);
+      if (config.inspect_only && !inspector_asset(req.path) && req.path != "/v1/inspect" && req.path != "/healthz") {
+        reply_error(res, 404, "no such resource");
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return httplib::Server::HandlerResponse::Unhandled;
     });
     server.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -164,6 +180,24 @@ struct VerifierService::Impl {
       if (!read_body(req, res, reader, body)) return;
       attest(body, res);
     }));
+    // The report inspector (inspect.hpp): its page, and evidence decoded and verified. The
+    // answer is never logged (the log line has the status and size only).
+    for (const char* path : {"/", "/inspector.js", "/inspector.css"}) {
+      server.Get(path, [](const httplib::Request& req, httplib::Response& res) {
+        const auto asset = inspector_asset(req.path).value();
+        inspector_headers(res);
+        res.set_content(std::string(asset.body), std::string(asset.content_type));
+      });
+    }
+    server.Post("/v1/inspect", httplib::Server::HandlerWithContentReader(
+        [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+      std::string body;
+      if (!read_body(req, res, reader, body)) return;
+      const InspectReply r = inspect(body, inspector);
+      inspector_headers(res);
+      res.status = r.status;
+      res.set_content(r.body, kJson);
+    }));
     server.Get("/.well-known/jwks.json", [this](const httplib::Request&, httplib::Response& res) {
       res.set_header("Cache-Control", "max-age=300");
       res.set_content(jwks, "application/jwk-set+json");
@@ -183,7 +217,7 @@ struct VerifierService::Impl {
         reply_error(res, 405, req.method + " is not allowed here; use " + allow);
       };
     };
-    for (const char* path : {"/v1/challenge", "/v1/attest"}) {
+    for (const char* path : {"/v1/challenge", "/v1/attest", "/v1/inspect"}) {
       server.Get(path, wrong_method("POST"));
       server.Put(path, wrong_method("POST"));
       server.Delete(path, wrong_method("POST"));
@@ -304,8 +338,8 @@ struct VerifierService::Impl {
 };
 
 Result<std::unique_ptr<VerifierService>> VerifierService::create(ServiceConfig config) {
-  if (!config.key) return fail(Errc::kInvalidInput, "the verifier service needs a signing key");
-  if (!config.appraiser.endorsements) {
+  if (!config.key && !config.inspect_only) return fail(Errc::kInvalidInput, "the verifier service needs a signing key");
+  if (!config.appraiser.endorsements && !config.inspect_only) {
     return fail(Errc::kInvalidInput, "the verifier service needs an endorsement source");
   }
   return std::unique_ptr<VerifierService>(new VerifierService(std::move(config)));
