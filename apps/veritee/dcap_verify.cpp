@@ -5,19 +5,21 @@
 
 #include "cli_common.hpp"
 #include "dcap_cli.hpp"
+#include "dcap_sources.hpp"
+#include "veritee/tdx/collateral_check.hpp"
 #include "veritee/tdx/quote_format.hpp"
 #include "veritee/tdx/verify.hpp"
 
 namespace veritee::cli {
 
-std::optional<tdx::QuoteInput> read_quote_file(const std::string& path);  // dcap_show.cpp
-
 namespace {
 
-void print_text(const tdx::QuoteInput& in, const tdx::DcapResult& r) {
+void print_text(const tdx::QuoteInput& in, const tdx::DcapResult& r,
+                const std::vector<endorse::Provenance>& provenance) {
   const tdx::Quote& q = in.quote;
   std::cout << "evidence: " << in.encoding << ", DCAP quote version " << q.header().version << " ("
             << tdx::to_string(q.tee()) << ")\n";
+  for (const auto& p : provenance) std::cout << "collateral: " << p.piece << " from " << p.source << '\n';
   for (const Check& c : r.checks.checks) {
     std::string status(to_string(c.status));
     for (char& ch : status) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -39,7 +41,8 @@ void print_text(const tdx::QuoteInput& in, const tdx::DcapResult& r) {
                              : std::string("NOT verified\n"));
 }
 
-nlohmann::json to_json(const tdx::QuoteInput& in, const tdx::DcapResult& r) {
+nlohmann::json to_json(const tdx::QuoteInput& in, const tdx::DcapResult& r,
+                       const std::vector<endorse::Provenance>& provenance) {
   nlohmann::json checks = nlohmann::json::array();
   for (const Check& c : r.checks.checks) {
     checks.push_back({{"id", c.id},
@@ -64,13 +67,17 @@ nlohmann::json to_json(const tdx::QuoteInput& in, const tdx::DcapResult& r) {
                    {"checks", checks},
                    {"quote", tdx::quote_to_json(in.quote)}};
   j["quote"]["evidence"] = {{"encoding", in.encoding}};
+  j["endorsements"] = nlohmann::json::array();
+  for (const auto& p : provenance) {
+    j["endorsements"].push_back({{"piece", p.piece}, {"source", p.source}});
+  }
   return j;
 }
 
 }  // namespace
 
 int run_dcap_verify(const std::string& path, const std::string& collateral_path,
-                    const std::string& at, bool json) {
+                    const std::string& at, bool json, const EndorsementFlags& sources) {
   auto now = time_flag(at);
   if (!now) {
     print_error(now.error());
@@ -78,21 +85,42 @@ int run_dcap_verify(const std::string& path, const std::string& collateral_path,
   }
   auto in = read_quote_file(path);
   if (!in) return kExitUsage;
-  if (collateral_path.empty()) {
-    print_error(path + ": a DCAP quote is verified against its collateral: give --collateral FILE "
-                       "(the PCCS/PCS JSON: TCB Info, QE Identity, CRLs and issuer chains)");
-    return kExitEndorsement;
-  }
-  auto collateral = tdx::load_collateral_file(collateral_path);
-  if (!collateral) {
-    print_error(collateral.error());
-    return kExitEndorsement;
+  std::vector<endorse::Provenance> provenance;
+  std::optional<tdx::Collateral> collateral;
+  if (!collateral_path.empty()) {
+    auto loaded = tdx::load_collateral_file(collateral_path);
+    if (!loaded) {
+      print_error(loaded.error());
+      return kExitEndorsement;
+    }
+    collateral = std::move(*loaded);
+    provenance.push_back({"collateral", "file " + collateral_path});
+  } else {
+    auto request = tdx::collateral_request(in->quote);
+    if (!request) {
+      print_error(path + ": " + request.error().message);
+      return kExitUsage;
+    }
+    auto opened = DcapSources::open(sources, true);
+    if (!opened) {
+      print_error(opened.error());
+      return kExitEndorsement;
+    }
+    auto fetched = (*opened)->fetcher(at.empty() ? std::nullopt : std::optional(*now)).collateral(*request);
+    (*opened)->say_where_cached();
+    if (!fetched) {
+      print_error("collateral for " + request->describe() + ": " + fetched.error().message +
+                  (sources.offline ? "; give it with --collateral FILE, or leave out --offline" : ""));
+      return endorsement_exit_code(fetched.error());
+    }
+    collateral = std::move(fetched->collateral);
+    provenance = std::move(fetched->provenance);
   }
   tdx::DcapResult result = tdx::verify_quote(in->quote, *collateral, {*now});
   if (json) {
-    std::cout << to_json(*in, result).dump(2) << '\n';
+    std::cout << to_json(*in, result, provenance).dump(2) << '\n';
   } else {
-    print_text(*in, result);
+    print_text(*in, result, provenance);
   }
   return exit_code_of(result.checks.verdict());
 }
