@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "appraisal_options.hpp"
 #include "endorsement_options.hpp"
 #include "veritee/tdx/quote.hpp"
 
@@ -22,8 +23,9 @@ int run_dcap_show(const std::string& path, bool json);
 // Exit codes: 0 authentic (any TCB status but Revoked; the status is shown), 1 the evidence
 // failed a check (signature, revocation, no TCB level, debug), 2 usage or malformed quote,
 // 3 the collateral is missing, unusable, out of date or chains to another root. Without a
-// collateral file it comes from `sources` (bundle, cache, Intel PCS).
+// collateral file it comes from `sources` (bundle, cache, Intel PCS). With --policy, 5 when
+// authentic evidence fails the [tdx]/[sgx] section (docs/dcap.md "Appraisal").
 int run_dcap_verify(const std::string& path, const std::string& collateral, const std::string& at,
-                    bool json, const EndorsementFlags& sources);
+                    bool json, const EndorsementFlags& sources, const AppraisalFlags& appraisal);
 
 }  // namespace veritee::cli

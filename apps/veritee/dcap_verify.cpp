@@ -3,9 +3,11 @@
 #include <iostream>
 #include <optional>
 
+#include "appraisal_options.hpp"
 #include "cli_common.hpp"
 #include "dcap_cli.hpp"
 #include "dcap_sources.hpp"
+#include "veritee/verify/dcap_appraisal.hpp"
 #include "veritee/tdx/collateral_check.hpp"
 #include "veritee/tdx/quote_format.hpp"
 #include "veritee/tdx/verify.hpp"
@@ -14,18 +16,25 @@ namespace veritee::cli {
 
 namespace {
 
+void print_check(const Check& c) {
+  std::string status(to_string(c.status));
+  for (char& ch : status) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::cout << "  " << status << "  " << c.id;
+  for (std::size_t i = c.id.size(); i < 24; ++i) std::cout << ' ';
+  std::cout << ' ' << c.detail << '\n';
+}
+
 void print_text(const tdx::QuoteInput& in, const tdx::DcapResult& r,
-                const std::vector<endorse::Provenance>& provenance) {
+                const std::vector<endorse::Provenance>& provenance,
+                const std::optional<verify::Appraisal>& appraisal,
+                const verify::AppraisalPolicy* policy) {
   const tdx::Quote& q = in.quote;
   std::cout << "evidence: " << in.encoding << ", DCAP quote version " << q.header().version << " ("
             << tdx::to_string(q.tee()) << ")\n";
   for (const auto& p : provenance) std::cout << "collateral: " << p.piece << " from " << p.source << '\n';
-  for (const Check& c : r.checks.checks) {
-    std::string status(to_string(c.status));
-    for (char& ch : status) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    std::cout << "  " << status << "  " << c.id;
-    for (std::size_t i = c.id.size(); i < 24; ++i) std::cout << ' ';
-    std::cout << ' ' << c.detail << '\n';
+  for (const Check& c : r.checks.checks) print_check(c);
+  if (appraisal) {
+    for (const Check& c : appraisal->checks.checks) print_check(c);
   }
   if (r.status) {
     std::cout << "TCB status: " << tdx::to_string(*r.status);
@@ -39,23 +48,41 @@ void print_text(const tdx::QuoteInput& in, const tdx::DcapResult& r,
   std::cout << (r.verified() ? "verified: the quote is authentic Intel " +
                                    std::string(tdx::to_string(q.tee())) + " evidence\n"
                              : std::string("NOT verified\n"));
+  if (!policy) return;
+  if (!appraisal) {
+    std::cout << "not appraised against policy " << policy->source << ": the evidence is not authentic\n";
+    return;
+  }
+  std::string failed;
+  for (const Check& c : appraisal->checks.checks) {
+    if (!c.ok()) failed += (failed.empty() ? "" : ", ") + c.id;
+  }
+  std::cout << (failed.empty() ? "appraised: meets policy " + policy->source + "\n"
+                               : "appraised: FAILS policy " + policy->source + ": " + failed + "\n");
 }
 
 nlohmann::json to_json(const tdx::QuoteInput& in, const tdx::DcapResult& r,
-                       const std::vector<endorse::Provenance>& provenance) {
+                       const std::vector<endorse::Provenance>& provenance,
+                       const std::optional<verify::Appraisal>& appraisal,
+                       const verify::AppraisalPolicy* policy, int exit_code) {
   nlohmann::json checks = nlohmann::json::array();
-  for (const Check& c : r.checks.checks) {
+  auto add = [&](const Check& c, const char* stage) {
     checks.push_back({{"id", c.id},
                       {"ok", c.ok()},
                       {"status", std::string(to_string(c.status))},
                       {"subject", c.subject == CheckSubject::kEvidence ? "evidence" : "endorsement"},
+                      {"stage", stage},
                       {"detail", c.detail}});
+  };
+  for (const Check& c : r.checks.checks) add(c, "authenticity");
+  if (appraisal) {
+    for (const Check& c : appraisal->checks.checks) add(c, "appraisal");
   }
   auto opt = [](const std::optional<tdx::TcbStatus>& s) {
     return s ? nlohmann::json(std::string(tdx::to_string(*s))) : nlohmann::json(nullptr);
   };
   nlohmann::json j{{"verified", r.verified()},
-                   {"exit_code", static_cast<int>(exit_code_of(r.checks.verdict()))},
+                   {"exit_code", exit_code},
                    {"tcb_status", opt(r.status)},
                    {"platform_tcb_status", opt(r.platform_status)},
                    {"qe_tcb_status", opt(r.qe_status)},
@@ -67,6 +94,14 @@ nlohmann::json to_json(const tdx::QuoteInput& in, const tdx::DcapResult& r,
                    {"checks", checks},
                    {"quote", tdx::quote_to_json(in.quote)}};
   j["quote"]["evidence"] = {{"encoding", in.encoding}};
+  j["policy"] = nullptr;
+  if (policy) {
+    j["policy"] = {{"id", policy->id},
+                   {"source", policy->source},
+                   {"appraised", appraisal.has_value()},
+                   {"passed", appraisal && appraisal->checks.passed()},
+                   {"warnings", nlohmann::json::array()}};
+  }
   j["endorsements"] = nlohmann::json::array();
   for (const auto& p : provenance) {
     j["endorsements"].push_back({{"piece", p.piece}, {"source", p.source}});
@@ -77,12 +112,26 @@ nlohmann::json to_json(const tdx::QuoteInput& in, const tdx::DcapResult& r,
 }  // namespace
 
 int run_dcap_verify(const std::string& path, const std::string& collateral_path,
-                    const std::string& at, bool json, const EndorsementFlags& sources) {
+                    const std::string& at, bool json, const EndorsementFlags& sources,
+                    const AppraisalFlags& appraisal_flags) {
   auto now = time_flag(at);
   if (!now) {
     print_error(now.error());
     return kExitUsage;
   }
+  std::vector<std::string> notes;
+  auto loaded_policy = appraisal_policy(appraisal_flags, notes);
+  if (!loaded_policy) {
+    print_error(loaded_policy.error());
+    return kExitUsage;
+  }
+  if (*loaded_policy && appraisal_flags.policy_file.empty()) {
+    print_error(path + ": the per-field options are for SNP reports; appraise a DCAP quote with "
+                       "--policy FILE and its [tdx] or [sgx] section (docs/dcap.md)");
+    return kExitUsage;
+  }
+  for (const auto& n : notes) print_error(n);
+  const verify::AppraisalPolicy* policy = *loaded_policy ? &**loaded_policy : nullptr;
   auto in = read_quote_file(path);
   if (!in) return kExitUsage;
   std::vector<endorse::Provenance> provenance;
@@ -117,12 +166,16 @@ int run_dcap_verify(const std::string& path, const std::string& collateral_path,
     provenance = std::move(fetched->provenance);
   }
   tdx::DcapResult result = tdx::verify_quote(in->quote, *collateral, {*now});
+  std::optional<verify::Appraisal> appraisal;
+  if (policy && result.verified()) appraisal = verify::appraise_dcap(in->quote, result, *policy);
+  int code = exit_code_of(result.checks.verdict());
+  if (code == kExitVerified && appraisal && !appraisal->checks.passed()) code = kExitPolicy;
   if (json) {
-    std::cout << to_json(*in, result, provenance).dump(2) << '\n';
+    std::cout << to_json(*in, result, provenance, appraisal, policy, code).dump(2) << '\n';
   } else {
-    print_text(*in, result, provenance);
+    print_text(*in, result, provenance, appraisal, policy);
   }
-  return exit_code_of(result.checks.verdict());
+  return code;
 }
 
 }  // namespace veritee::cli
