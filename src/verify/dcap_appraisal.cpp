@@ -29,14 +29,15 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-// A field that must be one of `allowed` (not checked when the list is empty).
+// A field that must be one of `allowed` (not checked when the list is empty); the check id is
+// "policy." + `id`.
 void one_of(Out& out, const char* id, const char* field, ByteView value, const std::vector<Bytes>& allowed,
             const std::string& key) {
   if (allowed.empty()) return;
   const bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const Bytes& b) {
     return std::equal(b.begin(), b.end(), value.begin(), value.end());
   });
-  out.result(ok, id, std::string(field) + " " + to_hex(value) + (ok ? " is" : " is not") + " one of " +
+  out.result(ok, std::string("policy.") + id, std::string(field) + " " + to_hex(value) + (ok ? " is" : " is not") + " one of " +
                          key + " " + list(allowed));
 }
 
@@ -44,7 +45,7 @@ void exact(Out& out, const char* id, const char* field, ByteView value, const st
            const std::string& key) {
   if (!want) return;
   const bool ok = std::equal(want->begin(), want->end(), value.begin(), value.end());
-  out.result(ok, id, std::string(field) + " " + to_hex(value) + (ok ? " equals " : " differs from ") +
+  out.result(ok, std::string("policy.") + id, std::string(field) + " " + to_hex(value) + (ok ? " equals " : " differs from ") +
                          key + " " + to_hex(*want));
 }
 
@@ -63,7 +64,7 @@ Appraisal appraise_dcap(const tdx::Quote& quote, const tdx::DcapResult& result,
   const std::string status = result.status ? std::string(tdx::to_string(*result.status)) : "(none)";
   const bool accepted = std::find(p.accept_tcb_status.begin(), p.accept_tcb_status.end(), status) !=
                         p.accept_tcb_status.end();
-  out.result(accepted, "dcap.tcb_status",
+  out.result(accepted, "policy.dcap.tcb_status",
              "TCB status " + status + (accepted ? " is" : " is not") + " in " + section +
                  ".accept_tcb_status [" + join(p.accept_tcb_status) + "]" +
                  (policy.tdx || policy.sgx ? "" : " (the default)"));
@@ -74,7 +75,7 @@ Appraisal appraise_dcap(const tdx::Quote& quote, const tdx::DcapResult& result,
         other.push_back(id);
       }
     }
-    out.result(other.empty(), "dcap.advisories",
+    out.result(other.empty(), "policy.dcap.advisories",
                other.empty() ? "advisories [" + join(result.advisories) + "] are all in " + section +
                                    ".allow_advisories"
                              : "advisories not in " + section + ".allow_advisories: " + join(other));
@@ -93,13 +94,13 @@ Appraisal appraise_dcap(const tdx::Quote& quote, const tdx::DcapResult& result,
     one_of(out, "sgx.mr_enclave", "MRENCLAVE", e->mr_enclave, p.mr_enclave, "sgx.mr_enclave");
     one_of(out, "sgx.mr_signer", "MRSIGNER", e->mr_signer, p.mr_signer, "sgx.mr_signer");
     if (p.isv_prod_id) {
-      out.result(e->isv_prod_id == *p.isv_prod_id, "sgx.isv_prod_id",
+      out.result(e->isv_prod_id == *p.isv_prod_id, "policy.sgx.isv_prod_id",
                  "ISVPRODID " + std::to_string(e->isv_prod_id) +
                      (e->isv_prod_id == *p.isv_prod_id ? " equals" : " differs from") +
                      " sgx.isv_prod_id " + std::to_string(*p.isv_prod_id));
     }
     if (p.min_isv_svn) {
-      out.result(e->isv_svn >= *p.min_isv_svn, "sgx.isv_svn",
+      out.result(e->isv_svn >= *p.min_isv_svn, "policy.sgx.isv_svn",
                  "ISVSVN " + std::to_string(e->isv_svn) + (e->isv_svn >= *p.min_isv_svn ? " >= " : " < ") +
                      "sgx.min_isv_svn " + std::to_string(*p.min_isv_svn));
     }

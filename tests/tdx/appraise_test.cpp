@@ -69,7 +69,7 @@ TEST(DcapPolicy, TdxReferenceValuesPassAndAChangedOneFails) {
   other[0] = other[0] == '0' ? '1' : '0';
   auto bad = verify(kTdx, kTdxCol, kAt, "[tdx]\nmr_td = [\"" + other + "\"]\n");
   EXPECT_EQ(bad.code, 5) << bad.err;
-  EXPECT_EQ(failed(bad.j), std::vector<std::string>{"tdx.mr_td"});
+  EXPECT_EQ(failed(bad.j), std::vector<std::string>{"policy.tdx.mr_td"});
 }
 
 TEST(DcapPolicy, TcbStatusIsUpToDateOnlyByDefault) {
@@ -77,7 +77,7 @@ TEST(DcapPolicy, TcbStatusIsUpToDateOnlyByDefault) {
   // The SGX sample is ConfigurationAndSWHardeningNeeded (MANIFEST).
   auto strict = verify(kSgx, kSgxCol, kAt, "id = \"strict\"\n");
   EXPECT_EQ(strict.code, 5) << strict.err;
-  EXPECT_EQ(failed(strict.j), std::vector<std::string>{"dcap.tcb_status"});
+  EXPECT_EQ(failed(strict.j), std::vector<std::string>{"policy.dcap.tcb_status"});
   auto lenient = verify(kSgx, kSgxCol, kAt,
                         "[sgx]\naccept_tcb_status = [\"UpToDate\", \"ConfigurationAndSWHardeningNeeded\"]\n"
                         "allow_advisories = [\"INTEL-SA-00289\", \"INTEL-SA-00615\"]\n");
@@ -86,7 +86,7 @@ TEST(DcapPolicy, TcbStatusIsUpToDateOnlyByDefault) {
                            "[sgx]\naccept_tcb_status = [\"ConfigurationAndSWHardeningNeeded\"]\n"
                            "allow_advisories = [\"INTEL-SA-00289\"]\n");
   EXPECT_EQ(advisories.code, 5);
-  EXPECT_EQ(failed(advisories.j), std::vector<std::string>{"dcap.advisories"});
+  EXPECT_EQ(failed(advisories.j), std::vector<std::string>{"policy.dcap.advisories"});
 }
 
 TEST(DcapPolicy, SgxIdentity) {
@@ -102,7 +102,7 @@ TEST(DcapPolicy, SgxIdentity) {
   auto bad = verify(kSgx, kSgxCol, kAt,
                     base + "min_isv_svn = " + std::to_string(b["isv_svn"].get<int>() + 1) + "\n");
   EXPECT_EQ(bad.code, 5);
-  EXPECT_EQ(failed(bad.j), std::vector<std::string>{"sgx.isv_svn"});
+  EXPECT_EQ(failed(bad.j), std::vector<std::string>{"policy.sgx.isv_svn"});
 }
 
 TEST(DcapPolicy, MalformedSectionsAreUsageErrors) {
