@@ -16,10 +16,17 @@ void print_error(const std::string& message) {
   record_error(message);
 }
 
+Result<Bytes> read_input(const std::string& path) {
+  if (path != "-") return read_file(path);
+  static std::optional<Result<Bytes>> stdin_bytes;
+  if (!stdin_bytes) stdin_bytes = read_fd(0, "stdin");
+  return *stdin_bytes;
+}
+
 Result<snp::Evidence> load_evidence_file(const std::string& path) {
   Bytes bytes;
   if (path == "-") {
-    auto read = read_fd(0, "stdin");
+    auto read = read_input("-");
     if (!read) return std::unexpected(read.error());
     bytes = std::move(*read);
   } else if (auto dir = snpguest_dir(path); !dir || *dir) {

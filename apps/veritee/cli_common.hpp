@@ -17,6 +17,10 @@ namespace veritee::cli {
 void print_error(const Error& error);
 void print_error(const std::string& message);
 
+// The bytes of an input file, "-" being stdin: read once and kept, so a command can look at
+// stdin (a DCAP quote or an SNP report?) and then read it again.
+Result<Bytes> read_input(const std::string& path);
+
 // Reads and unwraps an evidence file ("-" is stdin).
 Result<snp::Evidence> load_evidence_file(const std::string& path);
 

@@ -1,13 +1,20 @@
 // veritee fetch vcek REPORT | chain --product P [--vlek] | crl --product P [--vlek] [--out FILE]:
 // one endorsement from the cache or AMD KDS, checked against the pinned AMD roots before it is
 // stored or written (AMD doc 57230, section 4 "KDS Interface").
+// veritee fetch collateral QUOTE [--pcs-url U] [--at T] [--out FILE]: the DCAP collateral of a
+// quote from the bundle, cache or Intel PCS, each piece checked against the pinned Intel SGX
+// Root CA, written as the collateral JSON `verify --collateral` reads (docs/dcap.md).
 #include <iostream>
 #include <memory>
 
 #include "cli_common.hpp"
 #include "command_registry.hpp"
+#include "dcap_cli.hpp"
+#include "dcap_sources.hpp"
 #include "endorsement_options.hpp"
 #include "output.hpp"
+#include "veritee/tdx/collateral_check.hpp"
+#include "veritee/tdx/quote.hpp"
 #include "veritee/common/check.hpp"
 #include "veritee/snp/report_format.hpp"
 
@@ -20,6 +27,7 @@ struct FetchFlags {
   std::string product;
   bool vlek = false;
   std::string out;
+  std::string at;  // collateral: judge staleness at this time
 };
 
 std::string pem_block(std::string_view label, ByteView der) {
@@ -118,13 +126,51 @@ int run_fetch_chain(const FetchFlags& f, bool crl) {
   return emit(got, what, f, pem);
 }
 
+int run_fetch_collateral(const FetchFlags& f) {
+  auto now = time_flag(f.at);
+  if (!now) {
+    print_error(now.error());
+    return kExitUsage;
+  }
+  auto in = read_quote_file(f.report);
+  if (!in) return kExitUsage;
+  auto request = tdx::collateral_request(in->quote);
+  if (!request) {
+    print_error(f.report + ": " + request.error().message);
+    return kExitUsage;
+  }
+  auto sources = DcapSources::open(f.sources, true);
+  if (!sources) {
+    print_error(sources.error());
+    return kExitEndorsement;
+  }
+  auto fetched = (*sources)->fetcher(f.at.empty() ? std::nullopt : std::optional(*now)).collateral(*request);
+  (*sources)->say_where_cached();
+  if (!fetched) {
+    print_error("collateral for " + request->describe() + ": " + fetched.error().message);
+    return endorsement_exit_code(fetched.error());
+  }
+  print_provenance(fetched->provenance);
+  const std::string text = fetched->json + "\n";
+  if (f.out.empty()) {
+    std::cout << text;
+    return kExitVerified;
+  }
+  if (auto ok = write_output(f.out, as_bytes(text)); !ok) {
+    print_error(ok.error());
+    return kExitUsage;
+  }
+  std::cerr << "veritee: wrote " << f.out << '\n';
+  return kExitVerified;
+}
+
 void add_common(CLI::App& cmd, FetchFlags& f) {
   add_endorsement_flags(cmd, f.sources, kNetworkFlags);
   cmd.add_option("--out", f.out, "write the bytes as KDS serves them here (default: PEM on stdout)");
 }
 
 const Registration kFetch{
-    {"fetch", "Fetch a VCEK, certificate chain or CRL from AMD KDS (through the cache)", 30,
+    {"fetch", "Fetch a VCEK, certificate chain or CRL from AMD KDS, or DCAP collateral from Intel PCS (through the cache)", 30,
      [](CLI::App& cmd) -> Runner {
        auto f = std::make_shared<FetchFlags>();
        cmd.require_subcommand(1);
@@ -135,6 +181,14 @@ const Registration kFetch{
        add_common(*vcek, *f);
        CLI::App* chain = cmd.add_subcommand("chain", "the ASK+ARK (or ASVK+ARK with --vlek)");
        CLI::App* crl = cmd.add_subcommand("crl", "the ARK-signed CRL of a product line");
+       CLI::App* collateral = cmd.add_subcommand(
+           "collateral", "the DCAP collateral of an Intel SGX/TDX quote, from Intel PCS");
+       collateral->add_option("QUOTE", f->report, "DCAP quote: binary, hex or base64 ('-' for stdin)")
+           ->required();
+       collateral->add_option("--at", f->at,
+                              "use cached pieces current at this time (RFC 3339; default now)");
+       add_endorsement_flags(*collateral, f->sources, kNetworkFlags | kBundleFlag);
+       collateral->add_option("--out", f->out, "write the collateral JSON here (default: stdout)");
        for (CLI::App* sub : {chain, crl}) {
          sub->add_option("--product", f->product, "milan, genoa or turin")->required();
          sub->add_flag("--vlek", f->vlek, "the VLEK line (ASVK) instead of the VCEK line (ASK)");
@@ -142,8 +196,9 @@ const Registration kFetch{
        }
        cmd.footer("Exit codes: 0 fetched and checked; 2 usage error; 3 not available or failed "
                   "its check (nothing is stored then).");
-       return [f, vcek, chain] {
+       return [f, vcek, chain, collateral] {
          if (vcek->parsed()) return run_fetch_vcek(*f);
+         if (collateral->parsed()) return run_fetch_collateral(*f);
          return run_fetch_chain(*f, !chain->parsed());
        };
      }}};

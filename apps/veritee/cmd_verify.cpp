@@ -311,7 +311,8 @@ const Registration kVerify{
        return [f] {
          if (f->verify.files.size() == 1 && f->verify.files_from.empty() &&
              (!f->collateral.empty() || is_dcap_quote_file(f->verify.files.front()))) {
-           return run_dcap_verify(f->verify.files.front(), f->collateral, f->verify.at, f->verify.json);
+           return run_dcap_verify(f->verify.files.front(), f->collateral, f->verify.at, f->verify.json,
+                                  f->verify.sources, f->appraisal);
          }
          if (f->verify.files.size() == 1 && f->verify.files_from.empty()) return run_verify(*f);
          if (f->verify.files.empty() && f->verify.files_from.empty()) {

@@ -12,8 +12,7 @@
 namespace veritee::cli {
 
 bool is_dcap_quote_file(const std::string& path) {
-  if (path == "-") return false;
-  auto bytes = read_file(path);
+  auto bytes = read_input(path);
   if (!bytes) return false;  // the SNP path reports the unreadable file
   auto decoded = decode_input(*bytes);
   return decoded && tdx::looks_like_quote(decoded->data);
@@ -21,7 +20,7 @@ bool is_dcap_quote_file(const std::string& path) {
 
 // The quote in FILE, or nothing after printing why (exit 2).
 std::optional<tdx::QuoteInput> read_quote_file(const std::string& path) {
-  auto bytes = read_file(path);
+  auto bytes = read_input(path);
   if (!bytes) {
     print_error(bytes.error());
     return std::nullopt;

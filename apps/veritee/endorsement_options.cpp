@@ -37,6 +37,9 @@ void add_endorsement_flags(CLI::App& cmd, EndorsementFlags& f, unsigned which) {
     cmd.add_option("--kds-url", f.kds_url,
                    "AMD KDS base URL or a mirror (default $VERITEE_KDS_URL, else "
                    "https://kdsintf.amd.com)");
+    cmd.add_option("--pcs-url", f.pcs_url,
+                   "DCAP quotes: Intel PCS base URL or a PCCS/mirror speaking its v4 paths "
+                   "(default $VERITEE_PCS_URL, else https://api.trustedservices.intel.com)");
     cmd.add_option("--cache-dir", f.cache_dir,
                    "endorsement cache (default $VERITEE_CACHE_DIR, else $XDG_CACHE_HOME/veritee, "
                    "else ~/.cache/veritee)");
@@ -88,26 +91,34 @@ Result<std::unique_ptr<EndorsementSources>> EndorsementSources::open(
     }
   }
   if (use_network && !f.offline) {
-    endorse::KdsOptions options;
     const char* env = std::getenv("VERITEE_KDS_URL");
-    options.base_url = !f.kds_url.empty()       ? f.kds_url
-                       : env && *env != '\0' ? std::string(env)
-                                             : std::string(endorse::kDefaultBaseUrl);
-    options.min_interval = from_seconds(f.rate_limit);
-    options.http.total_timeout = from_seconds(f.timeout);
-    options.http.connect_timeout = std::min(options.http.total_timeout, from_seconds(10));
-    options.retry.max_retry_after = from_seconds(f.max_wait);
-    options.observer = print_event;
-    if (f.service) {
-      options.retry.max_attempts = 1;  // no per-request retries
-      options.circuit_failures = 1;    // the first failure opens the circuit for 30 s
-      options.max_rate_wait = std::chrono::milliseconds(0);
-      options.http.total_timeout = std::min(options.http.total_timeout, std::chrono::milliseconds(10'000));
-      options.http.connect_timeout = std::min(options.http.connect_timeout, std::chrono::milliseconds(3'000));
-    }
-    sources->client_.emplace(std::move(options));
+    sources->client_.emplace(client_options(f,
+                                            !f.kds_url.empty()       ? f.kds_url
+                                            : env && *env != '\0' ? std::string(env)
+                                                                  : std::string(endorse::kDefaultBaseUrl),
+                                            "KDS"));
   }
   return sources;
+}
+
+endorse::KdsOptions client_options(const EndorsementFlags& f, std::string base_url,
+                                   std::string service_name) {
+  endorse::KdsOptions options;
+  options.base_url = std::move(base_url);
+  options.service_name = std::move(service_name);
+  options.min_interval = from_seconds(f.rate_limit);
+  options.http.total_timeout = from_seconds(f.timeout);
+  options.http.connect_timeout = std::min(options.http.total_timeout, from_seconds(10));
+  options.retry.max_retry_after = from_seconds(f.max_wait);
+  options.observer = print_event;
+  if (f.service) {
+    options.retry.max_attempts = 1;  // no per-request retries
+    options.circuit_failures = 1;    // the first failure opens the circuit for 30 s
+    options.max_rate_wait = std::chrono::milliseconds(0);
+    options.http.total_timeout = std::min(options.http.total_timeout, std::chrono::milliseconds(10'000));
+    options.http.connect_timeout = std::min(options.http.connect_timeout, std::chrono::milliseconds(3'000));
+  }
+  return options;
 }
 
 void EndorsementSources::say_where_cached() const {

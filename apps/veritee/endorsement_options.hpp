@@ -29,6 +29,7 @@ struct EndorsementFlags {
   double timeout = 30.0;    // --kds-timeout SECONDS per request
   double max_wait = 120.0;  // --max-wait SECONDS: the longest Retry-After veritee sits through
   bool service = false;     // a long-running service: no retries, a circuit breaker, no waits
+  std::string pcs_url;      // --pcs-url, else $VERITEE_PCS_URL, else Intel's PCS (DCAP collateral)
 };
 
 enum EndorsementFlagSet : unsigned {
@@ -38,6 +39,11 @@ enum EndorsementFlagSet : unsigned {
 };
 
 void add_endorsement_flags(CLI::App& cmd, EndorsementFlags& flags, unsigned which);
+
+// The client options the flags ask for (rate limit, timeouts, Retry-After bound, the service's
+// circuit), for a client of `base_url` named `service_name` in messages ("KDS", "Intel PCS").
+endorse::KdsOptions client_options(const EndorsementFlags& flags, std::string base_url,
+                                   std::string service_name);
 
 // The sources the flags name, opened: a cache (unless it cannot be located), a KDS client
 // (unless offline) and a read-only bundle (with --endorsements).

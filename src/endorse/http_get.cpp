@@ -8,6 +8,8 @@
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 
+#include <cctype>
+
 #include "veritee/common/shared_library.hpp"
 
 #include <memory>
@@ -77,6 +79,40 @@ std::size_t on_data(char* data, std::size_t size, std::size_t count, void* user)
   return n;
 }
 
+// Collects "Name: value" lines; a new status line (after a 1xx or redirect) starts over. The
+// headers count against the same byte limit as the body.
+struct HeaderSink {
+  std::map<std::string, std::string>* headers;
+  std::size_t limit;
+  std::size_t used = 0;
+  bool overflow = false;
+};
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* sink = static_cast<HeaderSink*>(user);
+  const std::size_t n = size * count;
+  sink->used += n;
+  if (sink->used > sink->limit) {
+    sink->overflow = true;
+    return 0;
+  }
+  std::string_view line(data, n);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  if (line.starts_with("HTTP/")) {
+    sink->headers->clear();
+    return n;
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  std::string name(line.substr(0, colon));
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  (*sink->headers)[name] = std::string(value);
+  return n;
+}
+
 bool is_loopback(const std::string& url) {
   for (std::string_view prefix : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
     if (url.starts_with(prefix)) return true;
@@ -99,6 +135,7 @@ Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options
   if (!handle) return fail(Errc::kNetwork, "libcurl could not start a transfer");
   HttpResponse response;
   Sink sink{&response.body, options.max_body};
+  HeaderSink header_sink{&response.headers, options.max_body};
   char error[CURL_ERROR_SIZE] = {};
   const std::string agent =
       options.user_agent.empty() ? default_user_agent() : options.user_agent;
@@ -115,6 +152,8 @@ Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: safe in threads
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &header_sink);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   // A loopback KDS (tests, a local mirror) is never sent through a proxy.
   if (is_loopback(url)) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -122,6 +161,10 @@ Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options
   const CURLcode rc = api->easy_perform(c);
   if (sink.overflow) {
     return fail(Errc::kNetwork, "GET " + url + ": response larger than " +
+                                    std::to_string(options.max_body) + " bytes, abandoned");
+  }
+  if (header_sink.overflow) {
+    return fail(Errc::kNetwork, "GET " + url + ": response headers larger than " +
                                     std::to_string(options.max_body) + " bytes, abandoned");
   }
   if (rc != CURLE_OK) {

@@ -40,9 +40,16 @@ void KdsClient::sleep_for(std::chrono::milliseconds wait, const std::string& url
 }
 
 Result<Bytes> KdsClient::get(const std::string& path) {
-  const std::string url = url_for(path);
-  std::promise<Result<Bytes>> promise;
-  std::shared_future<Result<Bytes>> shared;
+  auto response = get_url(url_for(path));
+  if (!response) return std::unexpected(response.error());
+  return std::move(response->body);
+}
+
+Result<HttpResponse> KdsClient::get_response(const std::string& path) { return get_url(url_for(path)); }
+
+Result<HttpResponse> KdsClient::get_url(const std::string& url) {
+  std::promise<Result<HttpResponse>> promise;
+  std::shared_future<Result<HttpResponse>> shared;
   {
     std::lock_guard lock(mutex_);
     if (auto it = inflight_.find(url); it != inflight_.end()) {
@@ -54,8 +61,12 @@ Result<Bytes> KdsClient::get(const std::string& path) {
   if (shared.valid()) return shared.get();  // another thread is fetching this object
 
   bool probe = false;
-  Result<Bytes> result = admit(url, probe);
-  if (result) result = fetch(url);
+  Result<HttpResponse> result = HttpResponse{};
+  if (auto admitted = admit(url, probe); !admitted) {
+    result = std::unexpected(admitted.error());
+  } else {
+    result = fetch(url);
+  }
   {
     std::lock_guard lock(mutex_);
     inflight_.erase(url);
@@ -72,28 +83,28 @@ bool KdsClient::circuit_open() const {
 }
 
 // Whether a request may go out now: the circuit is closed, or its cooldown is over and no other
-// caller is probing. An empty Bytes means "go"; an error is the immediate answer.
-Result<Bytes> KdsClient::admit(const std::string& url, bool& probe) {
-  if (options_.circuit_failures <= 0) return Bytes{};
+// caller is probing. Ok means "go"; an error is the immediate answer.
+Result<void> KdsClient::admit(const std::string& url, bool& probe) {
+  if (options_.circuit_failures <= 0) return {};
   std::lock_guard lock(mutex_);
-  if (consecutive_failures_ < options_.circuit_failures) return Bytes{};
+  if (consecutive_failures_ < options_.circuit_failures) return {};
   const auto now = std::chrono::steady_clock::now();
   if (now >= open_until_ && !probing_) {
     probing_ = true;  // this caller probes; the others keep failing fast until it is done
     probe = true;
-    return Bytes{};
+    return {};
   }
   ++short_circuited_;
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(open_until_ - now);
   return fail(Errc::kNetwork,
-              "KDS is unavailable (" + std::to_string(consecutive_failures_) +
+              options_.service_name + " is unavailable (" + std::to_string(consecutive_failures_) +
                   " consecutive failures, last: " + last_failure_ + "); not asking again for " +
                   seconds_text(std::max(left, std::chrono::milliseconds(0))) + ": GET " + url +
                   " not sent");
 }
 
 // Updates the circuit with a request's outcome (mutex_ held).
-void KdsClient::record(const Result<Bytes>& result, bool probe) {
+void KdsClient::record(const Result<HttpResponse>& result, bool probe) {
   if (options_.circuit_failures <= 0) return;
   if (probe) probing_ = false;
   const bool refused = !result && result.error().message.ends_with(" not sent");
@@ -109,7 +120,7 @@ void KdsClient::record(const Result<Bytes>& result, bool probe) {
   }
 }
 
-Result<Bytes> KdsClient::fetch(const std::string& url) {
+Result<HttpResponse> KdsClient::fetch(const std::string& url) {
   const std::string host = host_of(url);
   const RetryPolicy& retry = options_.retry;
   std::string last;
@@ -136,10 +147,10 @@ Result<Bytes> KdsClient::fetch(const std::string& url) {
       notify({KdsEvent::Kind::kResponse, url, status, response->body.size(), {},
               "GET " + url + " -> HTTP " + std::to_string(status) + " (" +
                   std::to_string(response->body.size()) + " bytes)"});
-      if (status == 200) return std::move(response->body);
+      if (status == 200) return std::move(*response);
       if (status == 404) {
-        return fail(Errc::kEndorsementMissing, "KDS has no such object: GET " + url +
-                                                   " answered HTTP 404 Not Found");
+        return fail(Errc::kEndorsementMissing, options_.service_name + " has no such object: GET " +
+                                                   url + " answered HTTP 404 Not Found");
       }
       last = "HTTP " + std::to_string(status);
       if (!retryable_status(status)) {
@@ -156,9 +167,9 @@ Result<Bytes> KdsClient::fetch(const std::string& url) {
         }
         // Other requests to this host wait too.
         limiter_.hold(host, RateLimiter::Clock::now() + wait);
-        why = "KDS answered " + last + " s";
+        why = options_.service_name + " answered " + last + " s";
       } else {
-        why = "KDS answered " + last;
+        why = options_.service_name + " answered " + last;
       }
     }
     if (attempt == retry.max_attempts) break;

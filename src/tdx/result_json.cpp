@@ -20,6 +20,7 @@ nlohmann::json dcap_result_to_json(const QuoteInput& in, const DcapResult& r, in
                       {"ok", c.ok()},
                       {"status", std::string(to_string(c.status))},
                       {"subject", c.subject == CheckSubject::kEvidence ? "evidence" : "endorsement"},
+                      {"stage", "authenticity"},
                       {"detail", c.detail}});
   }
   auto opt = [](const std::optional<TcbStatus>& s) {

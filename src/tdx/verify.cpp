@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "tdx/anchored_chain.hpp"
 #include "tdx/ecdsa.hpp"
 #include "tdx/intel_roots.inc"
 #include "veritee/x509/crl.hpp"
@@ -21,6 +22,7 @@ namespace {
 
 using x509::Certificate;
 using x509::Crl;
+using detail::anchored_chain;
 
 constexpr auto kEvidence = CheckSubject::kEvidence;
 constexpr auto kEndorsement = CheckSubject::kEndorsement;
@@ -28,36 +30,6 @@ constexpr std::string_view kIntelQeVendorId = "939a7233f79c4ca9940a0db3957f0607"
 
 std::string name(const Certificate& c) { return "'" + c.subject_cn() + "'"; }
 std::string when(veritee::TimePoint t) { return veritee::format_time(t); }
-
-// A chain of PEM certificates, leaf first, ending at the trust anchor: each signed by the next,
-// the last equal to the anchor (never trusted because it is in the chain).
-Result<std::vector<Certificate>> anchored_chain(std::string_view pem, const Certificate& root,
-                                                const char* what) {
-  auto certs = Certificate::load_all(as_bytes(pem));
-  if (!certs || certs->empty()) {
-    return fail(Errc::kEndorsementInvalid,
-                std::string(what) + " holds no readable certificate" +
-                    (certs ? std::string() : ": " + certs.error().message));
-  }
-  const Certificate& last = certs->back();
-  if (!(last == root)) {
-    return fail(Errc::kEndorsementInvalid,
-                std::string(what) + " ends at " + name(last) + " (sha256 " +
-                    last.sha256_hex().substr(0, 16) + "…), not the pinned " + name(root) +
-                    " (sha256 " + root.sha256_hex().substr(0, 16) + "…)");
-  }
-  for (std::size_t i = 0; i + 1 < certs->size(); ++i) {
-    if (auto ok = (*certs)[i].verify_signed_by((*certs)[i + 1]); !ok) {
-      return fail(Errc::kEndorsementInvalid, std::string(what) + ": " + name((*certs)[i]) +
-                                                 " is not signed by " + name((*certs)[i + 1]) +
-                                                 ": " + ok.error().message);
-    }
-  }
-  if (auto self = root.verify_signed_by(root); !self) {
-    return fail(Errc::kEndorsementInvalid, "the root " + name(root) + " is not self-signed");
-  }
-  return certs;
-}
 
 // The first certificate of `chain` not valid at `now`, or nullptr.
 const Certificate* invalid_at(const std::vector<Certificate>& chain, veritee::TimePoint now) {

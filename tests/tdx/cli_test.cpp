@@ -84,7 +84,9 @@ TEST(CliDcap, MalformedQuoteIsExit2AndMissingCollateralIsExit3) {
   auto s = run_cli({"show", cut.string()});
   EXPECT_EQ(s.exit_code, 2);
 
-  auto none = run_cli({"verify", test::dcap::corpus_path("dcap-qvl/sample/tdx_quote").string()});
+  // No collateral file, offline, an empty cache: nothing to verify against (never the network).
+  auto none = run_cli({"verify", test::dcap::corpus_path("dcap-qvl/sample/tdx_quote").string(),
+                       "--offline", "--cache-dir", (dir / "cache").string()});
   EXPECT_EQ(none.exit_code, 3) << none.err;
   EXPECT_NE(none.err.find("--collateral"), std::string::npos);
 

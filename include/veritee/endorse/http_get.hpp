@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 
 #include "veritee/common/bytes.hpp"
@@ -23,6 +24,9 @@ struct HttpResponse {
   // Retry-After (RFC 9110 section 10.2.3), seconds or an HTTP-date turned into seconds from
   // now; 0 when absent.
   std::chrono::seconds retry_after{0};
+  // Response headers, names lower-cased, of the final response (Intel PCS sends the issuer
+  // chains of what it serves in headers); a repeated header keeps its last value.
+  std::map<std::string, std::string> headers;
 };
 
 // A transport failure (no connection, timeout, truncated body, body over max_body) is

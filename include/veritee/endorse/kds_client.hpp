@@ -55,6 +55,8 @@ struct KdsOptions {
   // The longest a caller sits in the client-side rate limit; longer is an immediate failure
   // (not counted by the circuit). Negative: wait as long as the limit says.
   std::chrono::milliseconds max_rate_wait{-1};
+  // The service's name in messages ("KDS", "Intel PCS"): the same client serves both.
+  std::string service_name{"KDS"};
 };
 
 class KdsClient {
@@ -67,6 +69,11 @@ class KdsClient {
   // GET base_url + path. 404 is Errc::kEndorsementMissing; other failures Errc::kNetwork,
   // with the URL, the last status or transport error and the number of attempts.
   Result<Bytes> get(const std::string& path);
+  // The same, keeping the response headers (Intel PCS puts issuer chains there).
+  Result<HttpResponse> get_response(const std::string& path);
+  // The same for an absolute URL on another host (a CRL distribution point), under the same
+  // rate limit, retries and circuit.
+  Result<HttpResponse> get_url(const std::string& url);
 
   Result<Bytes> vcek(const VcekRequest& request) { return get(vcek_path(request)); }
   Result<Bytes> chain(snp::Product product, Line line) { return get(chain_path(product, line)); }
@@ -80,9 +87,9 @@ class KdsClient {
   bool circuit_open() const;
 
  private:
-  Result<Bytes> fetch(const std::string& url);
-  Result<Bytes> admit(const std::string& url, bool& probe);
-  void record(const Result<Bytes>& result, bool probe);
+  Result<HttpResponse> fetch(const std::string& url);
+  Result<void> admit(const std::string& url, bool& probe);
+  void record(const Result<HttpResponse>& result, bool probe);
   void notify(KdsEvent event) const;
   void sleep_for(std::chrono::milliseconds wait, const std::string& url, std::string why);
 
@@ -96,7 +103,7 @@ class KdsClient {
   bool probing_ = false;
   std::string last_failure_;
   mutable std::mutex mutex_;  // guards inflight_, rng_ and the circuit state
-  std::map<std::string, std::shared_future<Result<Bytes>>> inflight_;
+  std::map<std::string, std::shared_future<Result<HttpResponse>>> inflight_;
   std::mt19937_64 rng_;
 };
 

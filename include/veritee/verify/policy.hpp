@@ -3,6 +3,7 @@
 // TOML form (docs/policy.md) is read by rats/policy_file.hpp.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -50,6 +51,26 @@ struct RequiredBit {
 // result a warning naming why; "skip" never uses one.
 enum class CrlRule { kRequire, kPrefer, kSkip };
 
+// [tdx] / [sgx]: reference values for Intel DCAP quotes (docs/dcap.md "Appraisal"). A list
+// allows any of its values; an absent key is not checked.
+struct DcapPolicy {
+  // Merged TCB statuses accepted (Intel's spelling); UpToDate only by default.
+  std::vector<std::string> accept_tcb_status{"UpToDate"};
+  // Advisory IDs tolerated; when set, any other advisory of the result fails.
+  std::optional<std::vector<std::string>> allow_advisories;
+  // TDX (TD report fields, 48 bytes each unless said)
+  std::vector<Bytes> mr_td;
+  std::array<std::vector<Bytes>, 4> rtmr;
+  std::vector<Bytes> mr_seam;
+  std::optional<Bytes> td_attributes;  // 8, exact
+  std::optional<Bytes> xfam;           // 8, exact
+  // SGX (enclave report fields)
+  std::vector<Bytes> mr_enclave;  // 32
+  std::vector<Bytes> mr_signer;   // 32
+  std::optional<std::uint16_t> isv_prod_id;
+  std::optional<std::uint16_t> min_isv_svn;
+};
+
 struct AppraisalPolicy {
   std::string id;            // ear.appraisal-policy-id; "sha256:<hex of the file>" by default
   std::string source;        // file name, for messages
@@ -91,6 +112,9 @@ struct AppraisalPolicy {
   std::optional<std::uint64_t> min_current_mit_vector;  // bits that must be set (v5)
   std::vector<RequiredBit> required_policy_bits;
   std::vector<RequiredBit> required_platform_bits;
+
+  std::optional<DcapPolicy> tdx;  // [tdx]; absent: the defaults (UpToDate only)
+  std::optional<DcapPolicy> sgx;  // [sgx]
 };
 
 }  // namespace veritee::verify

@@ -12,6 +12,7 @@
 #include "veritee/common/digest.hpp"
 #include "veritee/snp/guest_policy.hpp"
 #include "veritee/snp/platform_info.hpp"
+#include "veritee/tdx/collateral.hpp"
 #include "veritee/verify/policy_values.hpp"
 
 namespace veritee::rats {
@@ -197,11 +198,55 @@ std::vector<RequiredBit> bit_names(const Reader& r, const toml::node& n, const s
   return out;
 }
 
+// [tdx] or [sgx] (docs/dcap.md "Appraisal").
+verify::DcapPolicy dcap_table(const Reader& r, const toml::node& n, const std::string& key, bool tdx) {
+  verify::DcapPolicy d;
+  if (!n.is_table()) return r.error(n.source(), key + ": expected a table, got " + Reader::type(n)), d;
+  for (const auto& [name_view, v] : *n.as_table()) {
+    const std::string name(name_view.str());
+    const std::string k = key + "." + name;
+    if (name == "accept_tcb_status") {
+      d.accept_tcb_status = r.string_list(v, k);
+      for (const auto& s : d.accept_tcb_status) {
+        if (!tdx::parse_tcb_status(s)) r.error(v.source(), k + ": '" + s + "' is not an Intel TCB status");
+      }
+    } else if (name == "allow_advisories") {
+      const auto& arr = r.array(v, k);
+      std::vector<std::string> ids;
+      for (std::size_t i = 0; i < arr.size(); ++i) ids.push_back(r.string(arr[i], k + "[" + std::to_string(i) + "]"));
+      d.allow_advisories = std::move(ids);  // empty: no advisory tolerated
+    } else if (tdx && name == "mr_td") {
+      d.mr_td = r.hex_list(v, k, {48});
+    } else if (tdx && name.size() == 5 && name.starts_with("rtmr") && name[4] >= '0' && name[4] <= '3') {
+      d.rtmr[static_cast<std::size_t>(name[4] - '0')] = r.hex_list(v, k, {48});
+    } else if (tdx && name == "mr_seam") {
+      d.mr_seam = r.hex_list(v, k, {48});
+    } else if (tdx && name == "td_attributes") {
+      d.td_attributes = r.hex(v, k, {8});
+    } else if (tdx && name == "xfam") {
+      d.xfam = r.hex(v, k, {8});
+    } else if (!tdx && name == "mr_enclave") {
+      d.mr_enclave = r.hex_list(v, k, {32});
+    } else if (!tdx && name == "mr_signer") {
+      d.mr_signer = r.hex_list(v, k, {32});
+    } else if (!tdx && name == "isv_prod_id") {
+      d.isv_prod_id = static_cast<std::uint16_t>(r.integer(v, k, 0, 0xFFFF));
+    } else if (!tdx && name == "min_isv_svn") {
+      d.min_isv_svn = static_cast<std::uint16_t>(r.integer(v, k, 0, 0xFFFF));
+    } else {
+      r.error(v.source(), k + ": unknown key (docs/dcap.md lists the keys of [" + key + "])");
+    }
+  }
+  return d;
+}
+
 using KeyHandler = std::function<void(AppraisalPolicy&, const Reader&, const toml::node&, const std::string&)>;
 
 const std::vector<std::pair<std::string_view, KeyHandler>>& handlers() {
   static const std::vector<std::pair<std::string_view, KeyHandler>> kHandlers = {
       {"id", [](auto& p, auto& r, auto& n, auto& k) { p.id = r.string(n, k); }},
+      {"tdx", [](auto& p, auto& r, auto& n, auto& k) { p.tdx = dcap_table(r, n, k, true); }},
+      {"sgx", [](auto& p, auto& r, auto& n, auto& k) { p.sgx = dcap_table(r, n, k, false); }},
       {"require_nonce", [](auto& p, auto& r, auto& n, auto& k) { p.require_nonce = r.boolean(n, k); }},
       {"require_crl", [](auto& p, auto& r, auto& n, auto& k) {
          p.require_crl = r.boolean(n, k);
