@@ -1,4 +1,4 @@
-// `veritee serve`: the verifier as an HTTP service (cpp-httplib), JSON bodies (docs/service.md):
+// `veritee serve`: the verifier as an HTTP service, JSON bodies (docs/service.md):
 //
 //   POST /v1/challenge            -> {"nonce": b64, "expires": RFC 3339}
 //   POST /v1/attest               -> 200 {"ear": JWT} for anything appraisable (whatever its
@@ -24,6 +24,7 @@
 #include "veritee/common/error.hpp"
 #include "veritee/rats/appraiser.hpp"
 #include "veritee/rats/attestation_result.hpp"
+#include "veritee/rats/http_router.hpp"
 #include "veritee/rats/signing_key.hpp"
 
 namespace veritee::rats {
@@ -54,6 +55,8 @@ struct ServiceConfig {
   // GET /readyz: nothing when ready, else why not (e.g. "KDS unavailable"); always ready when
   // empty. /healthz stays 200 either way.
   std::function<std::optional<std::string>()> ready;
+  // More routes, registered after the service's own (http_router.hpp): one line each.
+  std::function<void(Router&)> routes;
 };
 
 class VerifierService {

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include <httplib.h>
+#include <httplib.h>  // httplib::TaskQueue
 
 namespace veritee::rats::detail {
 
