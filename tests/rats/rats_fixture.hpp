@@ -58,6 +58,10 @@ struct ServerOptions {
   std::size_t threads = 4;
   std::size_t max_body = 64 * 1024;
   std::chrono::milliseconds read_timeout{2'000};
+  std::chrono::milliseconds request_deadline{30'000};
+  std::size_t max_connections = 1024;
+  double client_rate = 0;  // 0: no per-client limit
+  double client_burst = 0;
   rats::JwsAlg alg = rats::JwsAlg::kES256;
   std::optional<std::filesystem::path> cache_dir;  // an endorsement cache (never KDS)
 };

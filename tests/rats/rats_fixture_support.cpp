@@ -67,6 +67,10 @@ TestServer::TestServer(ServerOptions o) {
   config.threads = o.threads;
   config.max_body = o.max_body;
   config.read_timeout = o.read_timeout;
+  config.request_deadline = o.request_deadline;
+  config.max_connections = o.max_connections;
+  config.client_rate = o.client_rate;
+  config.client_burst = o.client_burst;
   config.appraiser.policy = o.policy;
   config.appraiser.roots = o.roots;
   config.appraiser.crl = rats::CrlMode::kIfAvailable;

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "rats/service/client_rate.hpp"
 #include "rats/service/http_transport.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/jws.hpp"
@@ -41,6 +42,7 @@ struct VerifierService::Impl {
   std::string jwks;
   Router router;
   std::unique_ptr<detail::HttpTransport> transport;
+  std::unique_ptr<detail::ClientRateLimit> rate_limit;
   std::thread thread;
   std::mutex log_mutex;
   // Request ids: a random per-process prefix and a counter, unique across restarts in practice.
@@ -67,9 +69,20 @@ struct VerifierService::Impl {
     t.queue = std::max<std::size_t>(1, config.queue);
     t.max_body = config.max_body;
     t.read_timeout = config.read_timeout;
+    t.request_deadline = config.request_deadline;
+    t.max_connections = config.max_connections;
+    t.max_connections_per_ip = config.max_connections_per_ip;
+    t.drain_timeout = config.drain_timeout;
+    t.tls_cert_pem = config.tls_cert_pem;
+    t.tls_key_pem = config.tls_key_pem;
+    if (config.client_rate > 0) {
+      rate_limit = std::make_unique<detail::ClientRateLimit>(
+          config.client_rate, config.client_burst > 0 ? config.client_burst : std::max(1.0, config.client_rate));
+    }
     detail::TransportHooks hooks;
     hooks.router = &router;
     hooks.new_id = [this] { return next_request_id(); };
+    hooks.admit = [this](const HttpRequest& req) { return admit(req); };
     hooks.done = [this](const HttpRequest& req, const HttpResponse& res, std::chrono::steady_clock::time_point start) {
       on_done(req, res, start);
     };
@@ -102,9 +115,49 @@ struct VerifierService::Impl {
       return HttpResponse::json(200, {{"status", "ready"}});
     });
     router.get("/metrics", [this](const HttpRequest&) {
-      return HttpResponse::text(200, metrics.render(config.extra_metrics ? config.extra_metrics() : std::string()),
-                                "text/plain; version=0.0.4");
+      return HttpResponse::text(200, metrics.render(extra_metrics()), "text/plain; version=0.0.4");
     });
+  }
+
+  // The per-client-address rate limit; health, readiness and metrics are never limited.
+  std::optional<HttpResponse> admit(const HttpRequest& req) {
+    if (!rate_limit || req.path == "/healthz" || req.path == "/readyz" || req.path == "/metrics") return std::nullopt;
+    auto wait = rate_limit->take(req.peer, std::chrono::steady_clock::now());
+    if (!wait) return std::nullopt;
+    HttpResponse r = HttpResponse::error(429, "too many requests from this address; retry after " +
+                                                  std::to_string(*wait) + " s");
+    r.headers.emplace_back("Retry-After", std::to_string(*wait));
+    return r;
+  }
+
+  // The service's own gauges and build, then what the embedding program adds.
+  std::string extra_metrics() {
+    const auto s = transport->stats();
+    std::string out =
+        "# HELP veritee_build_info The veritee version serving (always 1).\n"
+        "# TYPE veritee_build_info gauge\n"
+        "veritee_build_info{version=\"" VERITEE_VERSION "\",http=\"libmicrohttpd\"} 1\n"
+        "# HELP veritee_http_connections Open client connections.\n"
+        "# TYPE veritee_http_connections gauge\n"
+        "veritee_http_connections " + std::to_string(s.connections) + "\n"
+        "# HELP veritee_http_in_flight Requests received and not yet answered.\n"
+        "# TYPE veritee_http_in_flight gauge\n"
+        "veritee_http_in_flight " + std::to_string(s.in_flight) + "\n"
+        "# HELP veritee_http_queued Requests waiting for a worker thread.\n"
+        "# TYPE veritee_http_queued gauge\n"
+        "veritee_http_queued " + std::to_string(s.queued) + "\n";
+    if (auto* hmac = dynamic_cast<HmacNonces*>(nonces.get())) {
+      out += "# HELP veritee_nonces_redeemed Redeemed nonces remembered against replay.\n"
+             "# TYPE veritee_nonces_redeemed gauge\n"
+             "veritee_nonces_redeemed " + std::to_string(hmac->replay_size()) + "\n";
+    }
+    if (rate_limit) {
+      out += "# HELP veritee_rate_limited_clients Client addresses tracked by the rate limit.\n"
+             "# TYPE veritee_rate_limited_clients gauge\n"
+             "veritee_rate_limited_clients " + std::to_string(rate_limit->clients()) + "\n";
+    }
+    if (config.extra_metrics) out += config.extra_metrics();
+    return out;
   }
 
   HttpResponse challenge() {
