@@ -20,6 +20,7 @@
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
 #include "veritee/rats/jwk.hpp"
+#include "veritee/rats/kds_metrics.hpp"
 #include "veritee/rats/service.hpp"
 
 namespace veritee::cli {
@@ -199,6 +200,8 @@ int run_serve(const ServeFlags& f) {
   // the rate limit, short cache-lock waits (EndorsementFlags::service).
   EndorsementFlags service_sources = f.sources;
   service_sources.service = true;
+  auto kds_metrics = std::make_shared<rats::KdsMetrics>();
+  service_sources.kds_observer = [kds_metrics](const endorse::KdsEvent& e) { kds_metrics->observe(e); };
   auto sources = EndorsementSources::open(service_sources, snp::TrustStore::amd(), true, true);
   if (!sources) return print_error(sources.error()), kExitUsage;
   EndorsementSources* src = sources->get();
@@ -227,9 +230,9 @@ int run_serve(const ServeFlags& f) {
   config.appraiser.endorsements = [src](const snp::Report& report, const endorse::ResolveRequest& request) {
     return src->resolver().resolve(report, request);
   };
-  config.extra_metrics = [src] {
+  config.extra_metrics = [src, kds_metrics] {
     if (!src->client()) return std::string();
-    return "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
+    return kds_metrics->render() + "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
            "# TYPE veritee_kds_requests_total counter\n"
            "veritee_kds_requests_total " + std::to_string(src->client()->requests_sent()) + "\n"
            "# HELP veritee_kds_short_circuited_total KDS requests refused at once (circuit open).\n"

@@ -29,6 +29,7 @@ struct EndorsementFlags {
   double timeout = 30.0;    // --kds-timeout SECONDS per request
   double max_wait = 120.0;  // --max-wait SECONDS: the longest Retry-After veritee sits through
   bool service = false;     // a long-running service: no retries, a circuit breaker, no waits
+  endorse::KdsObserver kds_observer;  // also told every KDS event (e.g. the service's metrics)
 };
 
 enum EndorsementFlagSet : unsigned {

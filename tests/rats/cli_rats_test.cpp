@@ -132,6 +132,10 @@ TEST(CliRats, ServeFetchesAMissingVcekOnceThenUsesTheCache) {
   EXPECT_NE(m.find("veritee_endorsements_total{piece=\"VCEK\",source=\"kds\"} 1"), std::string::npos) << m;
   EXPECT_NE(m.find("veritee_endorsements_total{piece=\"VCEK\",source=\"cache\"} 1"), std::string::npos) << m;
   EXPECT_NE(m.find("veritee_kds_requests_total 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("veritee_kds_responses_total{outcome=\"ok\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("veritee_kds_request_seconds_count 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("veritee_build_info{version="), std::string::npos) << m;
+  EXPECT_NE(m.find("veritee_http_in_flight "), std::string::npos) << m;
   EXPECT_EQ(serve.terminate(), 0);
   kds.stop();
   kds_thread.join();
@@ -199,6 +203,7 @@ void burst_against_failing_kds(const std::string& kds_url, const std::function<i
   EXPECT_NE(ready.body.find("circuit open"), std::string::npos) << ready.body;
   const std::string m = http_get(serve.port(), "/metrics").body;
   EXPECT_NE(m.find("veritee_kds_circuit_open 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("veritee_kds_responses_total{outcome="), std::string::npos) << m;
   EXPECT_EQ(serve.terminate(), 0) << serve.err().substr(0, 2000);
 }
 
