@@ -47,6 +47,8 @@ struct HttpResult {
 };
 
 HttpResult http_post(int port, const std::string& path, const std::string& body);
+// A raw TCP connection to 127.0.0.1:port with send and receive timeouts; -1 on failure.
+int connect_loopback(int port, int timeout_seconds);
 HttpResult http_get(int port, const std::string& path);
 
 struct ServerOptions {
