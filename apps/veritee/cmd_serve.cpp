@@ -256,9 +256,11 @@ int run_serve(const ServeFlags& f) {
     return kExitUsage;
   }
   rats::VerifierService& service = **created;
+  // Before bind(): the server's threads start there and must inherit the blocked signals.
+  SignalStop stopper(service);
   if (auto ok = service.bind(); !ok) {
     print_error(ok.error());
-    return kExitUnavailable;
+    return ok.error().code == Errc::kInvalidInput ? kExitUsage : kExitUnavailable;  // a bad TLS key: usage
   }
   // Start and stop lines in the request log's JSON form (one object a line on stderr).
   log_line("info", "start",
@@ -270,10 +272,7 @@ int run_serve(const ServeFlags& f) {
             {"endorsements", src->client() ? "KDS " + src->client()->base_url() : "offline"},
             {"cache", src->cache() ? src->cache()->dir().string() : ""},
             {"bundle", f.sources.bundle_dir}});
-  {
-    SignalStop stopper(service);
-    service.run();
-  }
+  service.run();
   log_line("info", "stop", "stopped", {});
   return kExitVerified;
 }

@@ -74,6 +74,11 @@ TEST(TlsServe, CertificateWithoutKeyIsAUsageError) {
                     "--tls-cert", policy.string()});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--tls-key"), std::string::npos) << r.err;
+  // Not a certificate: refused at start, not a server that never answers.
+  r = run_cli({"serve", "--policy", policy.string(), "--state-dir", (dir / "s").string(), "--offline",
+               "--listen", "127.0.0.1:0", "--tls-cert", policy.string(), "--tls-key", policy.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("HTTPS"), std::string::npos) << r.err;
   r = run_cli({"serve", "--policy", policy.string(), "--state-dir", (dir / "s").string(), "--offline",
                "--max-connections", "0"});
   EXPECT_EQ(r.exit_code, 2) << r.err;

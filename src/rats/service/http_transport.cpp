@@ -150,6 +150,16 @@ struct HttpTransport::Impl {
     }
     ::freeaddrinfo(found);
     if (listen_fd < 0) return fail(Errc::kIo, "cannot listen on " + where + ": " + why);
+    // The daemon starts here, so that a bad TLS certificate is an error of bind(), not a
+    // silent stop; connections wait in the backlog until then.
+    if (auto ok = start_daemon(); !ok) {
+      ::close(listen_fd);
+      listen_fd = -1;
+      return ok;
+    }
+    std::lock_guard lock(mutex);
+    serving = true;
+    reaper = std::thread([this] { reap(); });
     return {};
   }
 
@@ -184,10 +194,8 @@ struct HttpTransport::Impl {
     options.push_back({MHD_OPTION_END, 0, nullptr});
     daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &Impl::access, this, MHD_OPTION_ARRAY, options.data(),
                               MHD_OPTION_END);
-    if (!daemon) {
-      return fail(Errc::kIo, tls ? "the HTTPS server could not start (is the certificate and key PEM valid?)"
-                                 : "the HTTP server could not start");
-    }
+    if (!daemon && tls) return fail(Errc::kInvalidInput, "the HTTPS server could not start: are the certificate and key valid PEM, and a pair?");
+    if (!daemon) return fail(Errc::kIo, "the HTTP server could not start");
     return {};
   }
 
@@ -406,21 +414,23 @@ struct HttpTransport::Impl {
   }
 
   void run() {
-    {
-      std::lock_guard lock(mutex);
-      if (stop_requested) return;
-    }
-    if (auto ok = start_daemon(); !ok) {
-      note(ok.error().message);
-      return;
-    }
-    {
-      std::lock_guard lock(mutex);
-      serving = true;
-    }
-    reaper = std::thread([this] { reap(); });
+    if (!daemon) return;
     std::unique_lock lock(mutex);
     changed.wait(lock, [&] { return stop_requested; });
+    lock.unlock();
+    shut_down();
+  }
+
+  // Drain: stop accepting, close connections that hold no request, let in-flight requests
+  // finish (bounded by drain_timeout), then stop. Once.
+  void shut_down() {
+    std::call_once(shut_down_once, [this] { drain_and_stop(); });
+  }
+  std::once_flag shut_down_once;
+
+  void drain_and_stop() {
+    if (!daemon) return;
+    std::unique_lock lock(mutex);
     // Drain: stop accepting, close connections that hold no request, let in-flight requests
     // finish (bounded by drain_timeout), then stop.
     draining = true;
@@ -455,6 +465,7 @@ HttpTransport::HttpTransport(TransportConfig config, TransportHooks hooks)
 
 HttpTransport::~HttpTransport() {
   stop();
+  impl_->shut_down();  // when run() never ran
   if (impl_->listen_fd >= 0) ::close(impl_->listen_fd);
 }
 
