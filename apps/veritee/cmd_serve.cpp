@@ -5,6 +5,7 @@
 // gracefully (in-flight requests finish).
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -20,6 +21,7 @@
 #include "endorsement_options.hpp"
 #include "service_sources.hpp"
 #include "veritee/rats/jwk.hpp"
+#include "veritee/rats/kds_metrics.hpp"
 #include "veritee/rats/service.hpp"
 
 namespace veritee::cli {
@@ -36,6 +38,13 @@ struct ServeFlags {
   long nonce_ttl = 120;
   long result_lifetime = 3600;
   double read_timeout = 5.0;
+  double request_deadline = 30.0;
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_ip = 0;
+  double client_rate = 0;
+  double client_burst = 0;
+  std::string tls_cert;
+  std::string tls_key;
   std::string at;
   EndorsementFlags sources;  // --offline, --kds-url, --cache-dir, --endorsements, --no-crl, ...
 };
@@ -99,11 +108,60 @@ Result<void> check_values(const ServeFlags& f) {
   if (!(f.read_timeout > 0 && f.read_timeout <= 300)) {
     return fail(Errc::kInvalidInput, "--read-timeout must be above 0 and at most 300 seconds");
   }
+  if (!(f.request_deadline > 0 && f.request_deadline <= 600)) {
+    return fail(Errc::kInvalidInput, "--request-deadline must be above 0 and at most 600 seconds");
+  }
+  if (f.max_connections < 1 || f.max_connections > 100'000) {
+    return fail(Errc::kInvalidInput, "--max-connections must be 1 to 100000");
+  }
+  if (f.max_connections_per_ip > f.max_connections) {
+    return fail(Errc::kInvalidInput, "--max-connections-per-ip must be 0 (no cap) to --max-connections");
+  }
+  if (!(f.client_rate >= 0 && f.client_rate <= 1e6)) return fail(Errc::kInvalidInput, "--client-rate must be 0 (off) to 1000000");
+  if (!(f.client_burst >= 0 && f.client_burst <= 1e6)) return fail(Errc::kInvalidInput, "--client-burst must be 0 to 1000000");
+  if (f.client_burst > 0 && f.client_rate == 0) return fail(Errc::kInvalidInput, "--client-burst needs --client-rate");
+  if (f.tls_cert.empty() != f.tls_key.empty()) return fail(Errc::kInvalidInput, "--tls-cert and --tls-key go together");
   return {};
+}
+
+// Every connection is a descriptor: raise the soft limit to the hard one, and refuse a
+// connection cap the process could not hold (64 spare for the listener, caches and logs).
+Result<void> fit_descriptor_limit(std::size_t max_connections) {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0) return {};
+  if (r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &r);
+    ::getrlimit(RLIMIT_NOFILE, &r);
+  }
+  if (r.rlim_cur != RLIM_INFINITY && max_connections + 64 > r.rlim_cur) {
+    return fail(Errc::kInvalidInput, "--max-connections " + std::to_string(max_connections) +
+                                         " needs " + std::to_string(max_connections + 64) +
+                                         " file descriptors; the limit (RLIMIT_NOFILE) is " +
+                                         std::to_string(r.rlim_cur));
+  }
+  return {};
+}
+
+// A PEM file for the TLS server (at most 1 MiB, a regular file).
+Result<std::string> read_pem(const std::string& path, const char* flag) {
+  auto bytes = veritee::read_file(path, 1 << 20);
+  if (!bytes) return fail(bytes.error().code, std::string(flag) + ": " + bytes.error().message);
+  return std::string(bytes->begin(), bytes->end());
 }
 
 int run_serve(const ServeFlags& f) {
   if (auto ok = check_values(f); !ok) return print_error(ok.error()), kExitUsage;
+  if (auto ok = fit_descriptor_limit(f.max_connections); !ok) return print_error(ok.error()), kExitUsage;
+  std::string tls_cert, tls_key;
+  if (!f.tls_cert.empty()) {
+    auto cert = read_pem(f.tls_cert, "--tls-cert");
+    if (!cert) return print_error(cert.error()), kExitUsage;
+    auto key_pem = read_pem(f.tls_key, "--tls-key");
+    if (!key_pem) return print_error(key_pem.error()), kExitUsage;
+    tls_cert = std::move(*cert);
+    tls_key = std::move(*key_pem);
+  }
   auto listen = parse_listen(f.listen);
   if (!listen) return print_error(listen.error()), kExitUsage;
   auto policy = rats::load_policy_file(f.policy);
@@ -120,7 +178,12 @@ int run_serve(const ServeFlags& f) {
   }
   if (!key) return print_error(key.error()), kExitUsage;
   // The sources outlive the service (declared first, destroyed last).
-  auto sources = open_service_sources(f.sources);
+  // A service never lets KDS hold up requests (open_service_sources); its KDS events also
+  // feed the service's metrics.
+  auto kds_metrics = std::make_shared<rats::KdsMetrics>();
+  EndorsementFlags service_flags = f.sources;
+  service_flags.kds_observer = [kds_metrics](const endorse::KdsEvent& e) { kds_metrics->observe(e); };
+  auto sources = open_service_sources(service_flags);
   if (!sources) return print_error(sources.error()), kExitUsage;
   EndorsementSources* src = sources->get();
 
@@ -133,14 +196,21 @@ int run_serve(const ServeFlags& f) {
   config.nonce_ttl = std::chrono::seconds(f.nonce_ttl);
   config.threads = f.threads;
   config.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout * 1000));
+  config.request_deadline = std::chrono::milliseconds(static_cast<long>(f.request_deadline * 1000));
+  config.max_connections = f.max_connections;
+  config.max_connections_per_ip = f.max_connections_per_ip;
+  config.client_rate = f.client_rate;
+  config.client_burst = f.client_burst;
+  config.tls_cert_pem = std::move(tls_cert);
+  config.tls_key_pem = std::move(tls_key);
   config.appraiser.policy = *policy;
   config.exit_code_of = exit_code_with_policy;
   if (auto ok = configure_appraiser(config.appraiser, *src, f.sources, f.at); !ok) {
     return print_error(ok.error()), kExitUsage;
   }
-  config.extra_metrics = [src] {
+  config.extra_metrics = [src, kds_metrics] {
     if (!src->client()) return std::string();
-    return "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
+    return kds_metrics->render() + "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
            "# TYPE veritee_kds_requests_total counter\n"
            "veritee_kds_requests_total " + std::to_string(src->client()->requests_sent()) + "\n"
            "# HELP veritee_kds_short_circuited_total KDS requests refused at once (circuit open).\n"
@@ -164,23 +234,23 @@ int run_serve(const ServeFlags& f) {
     return kExitUsage;
   }
   rats::VerifierService& service = **created;
+  // Before bind(): the server's threads start there and must inherit the blocked signals.
+  SignalStop stopper(service);
   if (auto ok = service.bind(); !ok) {
     print_error(ok.error());
-    return kExitUnavailable;
+    return ok.error().code == Errc::kInvalidInput ? kExitUsage : kExitUnavailable;  // a bad TLS key: usage
   }
   // Start and stop lines in the request log's JSON form (one object a line on stderr).
   log_line("info", "start",
-           "listening on " + listen->first + ":" + std::to_string(service.port()),
+           "listening on " + listen->first + ":" + std::to_string(service.port()) +
+               (f.tls_cert.empty() ? "" : " (HTTPS)"),
            {{"policy", policy->id},
             {"alg", std::string(rats::to_string(key->alg()))},
             {"kid", kid},
             {"endorsements", src->client() ? "KDS " + src->client()->base_url() : "offline"},
             {"cache", src->cache() ? src->cache()->dir().string() : ""},
             {"bundle", f.sources.bundle_dir}});
-  {
-    SignalStop stopper(service);
-    service.run();
-  }
+  service.run();
   log_line("info", "stop", "stopped", {});
   return kExitVerified;
 }
@@ -204,11 +274,26 @@ const Registration kServe{
            ->capture_default_str();
        cmd.add_option("--read-timeout", f->read_timeout, "seconds a client may stall while sending")
            ->capture_default_str();
+       cmd.add_option("--request-deadline", f->request_deadline,
+                      "seconds a client has to send a whole request, however it trickles")
+           ->capture_default_str();
+       cmd.add_option("--max-connections", f->max_connections, "open client connections at most")
+           ->capture_default_str();
+       cmd.add_option("--max-connections-per-ip", f->max_connections_per_ip,
+                      "open connections per client address at most (0: no cap)")
+           ->capture_default_str();
+       cmd.add_option("--client-rate", f->client_rate,
+                      "requests a second per client address (0: no limit); over it: 429 with Retry-After")
+           ->capture_default_str();
+       cmd.add_option("--client-burst", f->client_burst,
+                      "requests at once per client address (default: the rate, at least 1)");
+       cmd.add_option("--tls-cert", f->tls_cert, "serve HTTPS (TLS 1.2 and 1.3) with this PEM certificate chain");
+       cmd.add_option("--tls-key", f->tls_key, "the PEM private key of --tls-cert");
        cmd.add_option("--at", f->at, "verify certificates as of this time (RFC 3339) instead of now");
        add_endorsement_flags(cmd, f->sources, kNetworkFlags | kCrlFlag | kBundleFlag);
        cmd.footer(
            "Endpoints: POST /v1/challenge, POST /v1/attest, GET /.well-known/jwks.json, "
-           "GET /healthz, GET /metrics (docs/service.md).\n"
+           "GET /healthz, GET /readyz, GET /metrics (docs/service.md).\n"
            "Exit codes: 0 stopped by SIGTERM/SIGINT; 2 usage error or bad policy/key; 4 cannot "
            "listen.");
        return [f] { return run_serve(*f); };

@@ -111,6 +111,12 @@ endorse::KdsOptions client_options(const EndorsementFlags& f, std::string base_u
   options.http.connect_timeout = std::min(options.http.total_timeout, from_seconds(10));
   options.retry.max_retry_after = from_seconds(f.max_wait);
   options.observer = print_event;
+  if (f.kds_observer) {
+    options.observer = [also = f.kds_observer](const endorse::KdsEvent& e) {
+      print_event(e);
+      also(e);
+    };
+  }
   if (f.service) {
     options.retry.max_attempts = 1;  // no per-request retries
     options.circuit_failures = 1;    // the first failure opens the circuit for 30 s

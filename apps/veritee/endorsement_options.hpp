@@ -30,6 +30,7 @@ struct EndorsementFlags {
   double max_wait = 120.0;  // --max-wait SECONDS: the longest Retry-After veritee sits through
   bool service = false;     // a long-running service: no retries, a circuit breaker, no waits
   std::string pcs_url;      // --pcs-url, else $VERITEE_PCS_URL, else Intel's PCS (DCAP collateral)
+  endorse::KdsObserver kds_observer;  // also told every KDS event (e.g. the service's metrics)
 };
 
 enum EndorsementFlagSet : unsigned {

@@ -32,7 +32,7 @@ FORBIDDEN = {
 RATS_HEADERS = {
     'ear': ['attestation_result', 'clock', 'jwk', 'jws', 'nonce', 'signing_key', 'trust_vector'],
     'relying_party': ['result_check'],
-    'service': ['appraiser', 'inspect', 'metrics', 'policy_file', 'service'],
+    'service': ['appraiser', 'http_router', 'inspect', 'kds_metrics', 'metrics', 'policy_file', 'service'],
     'attester': ['attest_client', 'http_client'],
 }
 RATS_ROLE = {h: role for role, hs in RATS_HEADERS.items() for h in hs}

@@ -22,18 +22,8 @@ namespace {
 // 5 s pass. `more` is sent `repeat` times after the request (a streamed body).
 std::string raw_exchange(int port, const std::string& request, const std::string& more = {},
                          std::size_t repeat = 0) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  const int fd = connect_loopback(port, 5);
+  if (fd < 0) return "connect failed";
   auto send_all = [&](const std::string& s) {
     std::size_t done = 0;
     while (done < s.size()) {

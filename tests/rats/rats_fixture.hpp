@@ -47,6 +47,8 @@ struct HttpResult {
 };
 
 HttpResult http_post(int port, const std::string& path, const std::string& body);
+// A raw TCP connection to 127.0.0.1:port with send and receive timeouts; -1 on failure.
+int connect_loopback(int port, int timeout_seconds);
 HttpResult http_get(int port, const std::string& path);
 
 struct ServerOptions {
@@ -58,6 +60,10 @@ struct ServerOptions {
   std::size_t threads = 4;
   std::size_t max_body = 64 * 1024;
   std::chrono::milliseconds read_timeout{2'000};
+  std::chrono::milliseconds request_deadline{30'000};
+  std::size_t max_connections = 1024;
+  double client_rate = 0;  // 0: no per-client limit
+  double client_burst = 0;
   rats::JwsAlg alg = rats::JwsAlg::kES256;
   std::optional<std::filesystem::path> cache_dir;  // an endorsement cache (never KDS)
 };

@@ -1,6 +1,10 @@
 #include "rats/rats_fixture.hpp"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -48,6 +52,23 @@ HttpResult http_post(int port, const std::string& path, const std::string& body)
   return from(c.Post(path, body, "application/json"));
 }
 
+int connect_loopback(int port, int timeout_seconds) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval tv{timeout_seconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
 HttpResult http_get(int port, const std::string& path) {
   auto c = client(port);
   return from(c.Get(path));
@@ -67,6 +88,10 @@ TestServer::TestServer(ServerOptions o) {
   config.threads = o.threads;
   config.max_body = o.max_body;
   config.read_timeout = o.read_timeout;
+  config.request_deadline = o.request_deadline;
+  config.max_connections = o.max_connections;
+  config.client_rate = o.client_rate;
+  config.client_burst = o.client_burst;
   config.appraiser.policy = o.policy;
   config.appraiser.roots = o.roots;
   config.appraiser.crl = rats::CrlMode::kIfAvailable;

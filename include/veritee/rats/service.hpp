@@ -1,4 +1,4 @@
-// `veritee serve`: the verifier as an HTTP service (cpp-httplib), JSON bodies (docs/service.md):
+// `veritee serve`: the verifier as an HTTP service, JSON bodies (docs/service.md):
 //
 //   POST /v1/challenge            -> {"nonce": b64, "expires": RFC 3339}
 //   POST /v1/attest               -> 200 {"ear": JWT} for anything appraisable (whatever its
@@ -10,9 +10,11 @@
 //   GET  /                        -> the report inspector page (inspect.hpp)
 //   POST /v1/inspect              -> the evidence decoded and verified, nothing signed or kept
 //
-// A bounded pool of worker threads over a bounded queue (the accept loop waits when it is
-// full), read/write timeouts against slow clients, and one structured log line per request
-// (never evidence bytes).
+// HTTP is GNU libmicrohttpd's: one epoll thread holds every connection (a cap in total and per
+// client address, an idle timeout, a whole-request deadline, 32 KiB for the request head),
+// appraisals run on a bounded pool of worker threads (full: 503 with Retry-After), an optional
+// per-client-address rate limit (429 with Retry-After), TLS 1.2+ when given a certificate, and
+// one structured log line per request (never evidence bytes). docs/service.md says why.
 #pragma once
 
 #include <chrono>
@@ -26,6 +28,7 @@
 #include "veritee/common/error.hpp"
 #include "veritee/rats/appraiser.hpp"
 #include "veritee/rats/attestation_result.hpp"
+#include "veritee/rats/http_router.hpp"
 #include "veritee/rats/inspect.hpp"
 #include "veritee/rats/signing_key.hpp"
 
@@ -44,11 +47,17 @@ struct ServiceConfig {
   VerifierIdentity identity;
 
   std::size_t threads = 8;
-  std::size_t queue = 64;                  // accepted connections waiting for a worker
+  std::size_t queue = 64;                  // requests waiting for a worker (full: 503)
   std::size_t max_body = 64 * 1024;        // larger bodies: 413
-  std::chrono::milliseconds read_timeout{5'000};
-  std::chrono::milliseconds write_timeout{5'000};
-  std::chrono::milliseconds keep_alive{2'000};
+  std::chrono::milliseconds read_timeout{5'000};       // a connection idle this long is closed
+  std::chrono::milliseconds request_deadline{30'000};  // a whole request must arrive within this
+  std::size_t max_connections = 1024;      // open client connections, in total
+  std::size_t max_connections_per_ip = 0;  // per client address; 0: no cap
+  std::chrono::seconds drain_timeout{30};  // stop(): the longest in-flight requests may take
+  double client_rate = 0;                  // requests a second per client address; 0: no limit
+  double client_burst = 0;                 // requests at once per address; 0: max(1, rate)
+  std::string tls_cert_pem;                // both set: HTTPS only, TLS 1.2 and 1.3
+  std::string tls_key_pem;
 
   // One JSON line per request; stderr when empty.
   std::function<void(std::string_view)> log;
@@ -63,6 +72,8 @@ struct ServiceConfig {
   // else is served and no key or endorsement source is required (`veritee inspect`).
   ExitCodeOf exit_code_of;
   bool inspect_only = false;
+  // More routes, registered after the service's own (http_router.hpp): one line each.
+  std::function<void(Router&)> routes;
 };
 
 class VerifierService {
@@ -80,7 +91,8 @@ class VerifierService {
   void run();
   // bind() then run() on a background thread.
   Result<void> start();
-  // Stops accepting, lets in-flight requests finish; safe from any thread, idempotent.
+  // Stops accepting, closes connections that have not sent a request, lets in-flight requests
+  // finish (at most drain_timeout); safe from any thread, idempotent.
   void stop();
 
  private:

@@ -4,7 +4,29 @@
 
 #include <httplib.h>
 
+#include <cstdio>
+
 namespace veritee::rats {
+namespace {
+
+// httplib names its errors in one word ("Connection"); say what it means for the user.
+std::string describe(httplib::Error e, std::chrono::milliseconds timeout) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", std::chrono::duration<double>(timeout).count());
+  const std::string secs = buf;
+  switch (e) {
+    case httplib::Error::Connection:
+      return "cannot connect (refused, unreachable or no answer within " + secs + "; is the URL right and the service up?)";
+    case httplib::Error::Read: return "the connection failed or stalled (over " + secs + ") while reading the response";
+    case httplib::Error::Write: return "the connection failed or stalled (over " + secs + ") while sending the request";
+    case httplib::Error::SSLConnection: return "the TLS handshake failed";
+    case httplib::Error::SSLServerVerification: return "the server's TLS certificate did not verify";
+    case httplib::Error::ConnectionTimeout: return "no connection within " + secs;
+    default: return "HTTP transport error (" + httplib::to_string(e) + ")";
+  }
+}
+
+}  // namespace
 
 std::string join_url(std::string_view base, std::string_view path) {
   std::string out(base);
@@ -38,8 +60,7 @@ Result<HttpReply> http_request(std::string_view method, std::string_view url, st
                             ? client.Post(target, std::string(body), "application/json")
                             : client.Get(target);
   if (!res) {
-    return fail(Errc::kNetwork, std::string(method) + " " + origin + target + ": " +
-                                    httplib::to_string(res.error()));
+    return fail(Errc::kNetwork, std::string(method) + " " + origin + target + ": " + describe(res.error(), options.timeout));
   }
   return HttpReply{res->status, res->body};
 }

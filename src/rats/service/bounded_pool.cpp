@@ -8,12 +8,19 @@ BoundedPool::BoundedPool(std::size_t threads, std::size_t capacity) : capacity_(
 
 BoundedPool::~BoundedPool() { shutdown(); }
 
-void BoundedPool::enqueue(std::function<void()> fn) {
-  std::unique_lock lock(mutex_);
-  has_room_.wait(lock, [&] { return jobs_.size() < capacity_ || shutdown_; });
-  jobs_.push_back(std::move(fn));
-  lock.unlock();
+bool BoundedPool::try_enqueue(std::function<void()> fn) {
+  {
+    std::lock_guard lock(mutex_);
+    if (shutdown_ || jobs_.size() >= capacity_) return false;
+    jobs_.push_back(std::move(fn));
+  }
   has_job_.notify_one();
+  return true;
+}
+
+std::size_t BoundedPool::queued() const {
+  std::lock_guard lock(mutex_);
+  return jobs_.size();
 }
 
 void BoundedPool::shutdown() {
@@ -23,7 +30,6 @@ void BoundedPool::shutdown() {
     shutdown_ = true;
   }
   has_job_.notify_all();
-  has_room_.notify_all();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -40,7 +46,6 @@ void BoundedPool::work() {
       fn = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    has_room_.notify_one();
     fn();
   }
 }

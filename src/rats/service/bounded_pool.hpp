@@ -1,27 +1,31 @@
-// cpp-httplib's TaskQueue with a fixed number of workers and a bounded queue: when every
-// worker is busy and `capacity` accepted connections are waiting, enqueue() blocks the accept
-// loop, so further connections wait in the kernel's listen backlog instead of in memory.
+// A fixed number of worker threads over a bounded queue, for the handlers that may block
+// (appraisal). try_enqueue() never waits: when every worker is busy and `capacity` jobs are
+// waiting, it refuses, and the transport answers 503 with Retry-After instead of holding the
+// request (its I/O thread must never block).
 #pragma once
 
 #include <condition_variable>
+#include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-#include <httplib.h>
-
 namespace veritee::rats::detail {
 
-class BoundedPool final : public httplib::TaskQueue {
+class BoundedPool {
  public:
   BoundedPool(std::size_t threads, std::size_t capacity);
-  ~BoundedPool() override;
+  ~BoundedPool();
+  BoundedPool(const BoundedPool&) = delete;
+  BoundedPool& operator=(const BoundedPool&) = delete;
 
-  void enqueue(std::function<void()> fn) override;
+  // False when the queue is full or the pool is shut down.
+  bool try_enqueue(std::function<void()> fn);
   // Runs what is queued, then joins the workers.
-  void shutdown() override;
+  void shutdown();
+  std::size_t queued() const;
 
  private:
   void work();
@@ -30,9 +34,8 @@ class BoundedPool final : public httplib::TaskQueue {
   std::vector<std::thread> threads_;
   std::deque<std::function<void()>> jobs_;
   bool shutdown_ = false;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable has_job_;
-  std::condition_variable has_room_;
 };
 
 }  // namespace veritee::rats::detail

@@ -1,44 +1,20 @@
-// The verifier service over cpp-httplib: routes, status codes, the bounded worker pool, one log
-// line per request, metrics (docs/service.md).
+// The verifier service: its routes (one registration a line), the appraisal handler, one log
+// line per request, metrics (docs/service.md). HTTP itself is the transport's
+// (http_transport.hpp).
 #include "veritee/rats/service.hpp"
-
-#include <sys/socket.h>
 
 #include <atomic>
 #include <iostream>
-#include <thread>
+#include <mutex>
 
-#include <httplib.h>
-
-#include "rats/service/bounded_pool.hpp"
+#include "rats/service/client_rate.hpp"
+#include "rats/service/http_transport.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/jws.hpp"
 #include "veritee/rats/metrics.hpp"
 
 namespace veritee::rats {
 namespace {
-
-constexpr const char* kJson = "application/json";
-
-// Request-scoped facts for the log line, set by the handlers of the worker thread serving it.
-struct RequestNote {
-  std::optional<std::chrono::steady_clock::time_point> start;
-  std::string id;  // also sent as X-Request-Id
-  std::size_t bytes_in = 0;
-  std::string ear_status;
-  std::string error;
-};
-thread_local RequestNote tl_note;
-
-void reply(httplib::Response& res, int status, const nlohmann::json& body) {
-  res.status = status;
-  res.set_content(body.dump(), kJson);
-}
-
-void reply_error(httplib::Response& res, int status, const std::string& message) {
-  tl_note.error = message;
-  reply(res, status, {{"error", message}});
-}
 
 // HTTP status for an appraisal that produced no result (appraiser.hpp).
 int status_for(Errc code) {
@@ -54,24 +30,17 @@ int status_for(Errc code) {
   }
 }
 
-// A fixed label per route, so unknown paths cannot grow the metrics without bound.
-std::string route_label(const std::string& path) {
-  for (const char* known : {"/v1/challenge", "/v1/attest", "/v1/inspect", "/", "/inspector.js", "/inspector.css", "/.well-known/jwks.json", "/healthz", "/readyz", "/metrics"}) {
-    if (path == known) return known;
-  }
-  return "other";
-}
+std::string json_escape(const std::string& s) { return nlohmann::json(s).dump(); }
 
 // The inspector's responses: its Content-Security-Policy, no sniffing, no framing, no caching.
-void inspector_headers(httplib::Response& res) {
-  res.set_header("Content-Security-Policy", std::string(kInspectorCsp));
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("X-Frame-Options", "DENY");
-  res.set_header("Referrer-Policy", "no-referrer");
-  res.set_header("Cache-Control", "no-store");
+HttpResponse with_inspector_headers(HttpResponse r) {
+  r.headers.emplace_back("Content-Security-Policy", std::string(kInspectorCsp));
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
 }
-
-std::string json_escape(const std::string& s) { return nlohmann::json(s).dump(); }
 
 }  // namespace
 
@@ -82,11 +51,10 @@ struct VerifierService::Impl {
   InspectConfig inspector;
   Metrics metrics;
   std::string jwks;
-  httplib::Server server;
+  Router router;
+  std::unique_ptr<detail::HttpTransport> transport;
+  std::unique_ptr<detail::ClientRateLimit> rate_limit;
   std::thread thread;
-  std::atomic<int> port{0};
-  std::atomic<bool> stop_requested{false};
-  int listen_fd = -1;
   std::mutex log_mutex;
   // Request ids: a random per-process prefix and a counter, unique across restarts in practice.
   const std::string id_prefix = to_hex(random_bytes(4));
@@ -104,7 +72,38 @@ struct VerifierService::Impl {
     jwks = config.key ? Jwks::of(*config.key).to_json().dump() : std::string();
     inspector = inspect_config(config.appraiser, config.exit_code_of);
     if (config.inspect_only) inspector.policy = nullptr;
-    setup();
+    add_routes();
+    if (config.routes) config.routes(router);
+
+    detail::TransportConfig t;
+    t.host = config.host;
+    t.port = config.port;
+    t.threads = std::max<std::size_t>(1, config.threads);
+    t.queue = std::max<std::size_t>(1, config.queue);
+    t.max_body = config.max_body;
+    t.read_timeout = config.read_timeout;
+    t.request_deadline = config.request_deadline;
+    t.max_connections = config.max_connections;
+    t.max_connections_per_ip = config.max_connections_per_ip;
+    t.drain_timeout = config.drain_timeout;
+    t.tls_cert_pem = config.tls_cert_pem;
+    t.tls_key_pem = config.tls_key_pem;
+    if (config.client_rate > 0) {
+      rate_limit = std::make_unique<detail::ClientRateLimit>(
+          config.client_rate, config.client_burst > 0 ? config.client_burst : std::max(1.0, config.client_rate));
+    }
+    detail::TransportHooks hooks;
+    hooks.router = &router;
+    hooks.new_id = [this] { return next_request_id(); };
+    hooks.admit = [this](const HttpRequest& req) { return admit(req); };
+    hooks.done = [this](const HttpRequest& req, const HttpResponse& res, std::chrono::steady_clock::time_point start) {
+      on_done(req, res, start);
+    };
+    hooks.note = [this](const std::string& message) {
+      log("{\"time\":" + json_escape(veritee::format_time(std::chrono::system_clock::now())) +
+          ",\"level\":\"warn\",\"event\":\"http\",\"message\":" + json_escape(message) + "}");
+    };
+    transport = std::make_unique<detail::HttpTransport>(std::move(t), std::move(hooks));
   }
 
   void log(std::string_view line) {
@@ -113,173 +112,95 @@ struct VerifierService::Impl {
     std::cerr << line << '\n';
   }
 
-  void setup() {
-    const std::size_t threads = std::max<std::size_t>(1, config.threads);
-    const std::size_t queue = std::max<std::size_t>(1, config.queue);
-    server.new_task_queue = [threads, queue] { return new detail::BoundedPool(threads, queue); };
-    server.set_payload_max_length(config.max_body);
-    server.set_read_timeout(config.read_timeout);
-    server.set_write_timeout(config.write_timeout);
-    server.set_keep_alive_timeout(std::max<time_t>(1, static_cast<time_t>(config.keep_alive.count() / 1000)));
-    server.set_keep_alive_max_count(100);
-    // Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and
-    // the peer's delayed ACK add ~40 ms to every response (RFC 1122 section 4.2.3.2).
-    server.set_tcp_nodelay(true);
-    // Remember the listening socket (these options apply to it alone) to widen its backlog
-    // after bind: see widen_backlog().
-    server.set_socket_options([this](socket_t sock) {
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-      listen_fd = sock;
+  // The service's routes; wrong methods on them are 405 with Allow (the router's doing).
+  void add_routes() {
+    router.post("/v1/challenge", [this](const HttpRequest&) { return challenge(); });
+    router.post("/v1/attest", [this](const HttpRequest& req) { return attest(req.body); });
+    router.get("/.well-known/jwks.json", [this](const HttpRequest&) {
+      auto r = HttpResponse::text(200, jwks, "application/jwk-set+json");
+      r.headers.emplace_back("Cache-Control", "max-age=300");
+      return r;
     });
-
-    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      tl_note = RequestNote{std::chrono::steady_clock::now(), next_request_id(), 0, {}, {}};
-      res.set_header("X-Request-Id", tl_note.id);
-      if (config.inspect_only && !inspector_asset(req.path) && req.path != "/v1/inspect" && req.path != "/healthz") {
-        reply_error(res, 404, "no such resource");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      return httplib::Server::HandlerResponse::Unhandled;
+    router.get("/healthz", [](const HttpRequest&) { return HttpResponse::json(200, {{"status", "ok"}}); });
+    router.get("/readyz", [this](const HttpRequest&) {
+      auto why = config.ready ? config.ready() : std::nullopt;
+      if (why) return HttpResponse::json(503, {{"status", "not ready"}, {"reason", *why}});
+      return HttpResponse::json(200, {{"status", "ready"}});
     });
-    server.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      std::string message = res.status == 413 ? "the request body is larger than " +
-                                                    std::to_string(config.max_body) + " bytes"
-                            : res.status == 404 ? "no such resource"
-                            : res.status == 400 ? "malformed HTTP request"
-                                                : "HTTP " + std::to_string(res.status);
-      reply_error(res, res.status, message);
-      return httplib::Server::HandlerResponse::Handled;
-    }));
-    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-      std::string what = "internal error";
-      try {
-        if (ep) std::rethrow_exception(ep);
-      } catch (const std::exception& e) {
-        what += std::string(": ") + e.what();
-      } catch (...) {
-      }
-      reply_error(res, 500, what);
+    router.get("/metrics", [this](const HttpRequest&) {
+      return HttpResponse::text(200, metrics.render(extra_metrics()), "text/plain; version=0.0.4");
     });
-    server.set_logger([this](const httplib::Request& req, const httplib::Response& res) { on_done(req, res); });
-
-    server.Post("/v1/challenge", httplib::Server::HandlerWithContentReader(
-        [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-      std::string body;
-      if (!read_body(req, res, reader, body)) return;
-      const IssuedNonce n = nonces->issue(config.appraiser.clock());
-      reply(res, 200, {{"nonce", to_base64(n.nonce)},
-                       {"expires", veritee::format_time(n.expires)},
-                       {"bindings", {"sha512", "padded"}}});
-    }));
-    server.Post("/v1/attest", httplib::Server::HandlerWithContentReader(
-        [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-      std::string body;
-      if (!read_body(req, res, reader, body)) return;
-      attest(body, res);
-    }));
     // The report inspector (inspect.hpp): its page, and evidence decoded and verified. The
     // answer is never logged (the log line has the status and size only).
     for (const char* path : {"/", "/inspector.js", "/inspector.css"}) {
-      server.Get(path, [](const httplib::Request& req, httplib::Response& res) {
+      router.get(path, [](const HttpRequest& req) {
         const auto asset = inspector_asset(req.path).value();
-        inspector_headers(res);
-        res.set_content(std::string(asset.body), std::string(asset.content_type));
+        return with_inspector_headers(
+            HttpResponse::text(200, std::string(asset.body), std::string(asset.content_type)));
       });
     }
-    server.Post("/v1/inspect", httplib::Server::HandlerWithContentReader(
-        [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-      std::string body;
-      if (!read_body(req, res, reader, body)) return;
-      const InspectReply r = inspect(body, inspector);
-      inspector_headers(res);
-      res.status = r.status;
-      res.set_content(r.body, kJson);
-    }));
-    server.Get("/.well-known/jwks.json", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Cache-Control", "max-age=300");
-      res.set_content(jwks, "application/jwk-set+json");
-    });
-    server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-      reply(res, 200, {{"status", "ok"}});
-    });
-    server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-      auto why = config.ready ? config.ready() : std::nullopt;
-      if (why) return reply(res, 503, {{"status", "not ready"}, {"reason", *why}});
-      reply(res, 200, {{"status", "ready"}});
-    });
-    // Known paths with the wrong method: 405 with Allow (RFC 9110 section 15.5.6).
-    auto wrong_method = [](const char* allow) {
-      return [allow](const httplib::Request& req, httplib::Response& res) {
-        res.set_header("Allow", allow);
-        reply_error(res, 405, req.method + " is not allowed here; use " + allow);
-      };
-    };
-    for (const char* path : {"/v1/challenge", "/v1/attest", "/v1/inspect"}) {
-      server.Get(path, wrong_method("POST"));
-      server.Put(path, wrong_method("POST"));
-      server.Delete(path, wrong_method("POST"));
-      server.Patch(path, wrong_method("POST"));
-    }
-    for (const char* path : {"/.well-known/jwks.json", "/healthz", "/readyz", "/metrics"}) {
-      server.Post(path, wrong_method("GET"));
-      server.Put(path, wrong_method("GET"));
-      server.Delete(path, wrong_method("GET"));
-      server.Patch(path, wrong_method("GET"));
-    }
-    server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics.render(config.extra_metrics ? config.extra_metrics() : std::string()),
-                      "text/plain; version=0.0.4");
+    router.post("/v1/inspect", [this](const HttpRequest& req) {
+      const InspectReply r = inspect(req.body, inspector);
+      return with_inspector_headers(HttpResponse::text(r.status, r.body, "application/json"));
     });
   }
 
-  // The request body, read here rather than by httplib so that the limit holds while reading:
-  // httplib 0.11 checks payload_max_length only against a Content-Length and reads chunked
-  // bodies whole. No Content-Length and no chunked coding: an empty body (RFC 9112 section
-  // 6.3), answered at once. Over max_body: 413 and the connection is closed, the rest unread.
-  bool read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
-                 std::string& body) {
-    const std::string te = req.get_header_value("Transfer-Encoding");
-    const bool chunked = te.find("chunked") != std::string::npos;
-    auto too_large = [&] {
-      res.set_header("Connection", "close");
-      reply_error(res, 413, "the request body is larger than " + std::to_string(config.max_body) + " bytes");
-      return false;
-    };
-    if (!chunked && !req.has_header("Content-Length")) return true;
-    if (!chunked) {
-      const std::string cl = req.get_header_value("Content-Length");
-      if (cl.empty() || cl.size() > 18 || cl.find_first_not_of("0123456789") != std::string::npos) {
-        res.set_header("Connection", "close");
-        reply_error(res, 400, "malformed Content-Length");
-        return false;
-      }
-      if (std::stoull(cl) > config.max_body) return too_large();
+  // The per-client-address rate limit; health, readiness and metrics are never limited.
+  std::optional<HttpResponse> admit(const HttpRequest& req) {
+    // `veritee inspect`: the page, /v1/inspect and /healthz only.
+    if (config.inspect_only && !inspector_asset(req.path) && req.path != "/v1/inspect" &&
+        req.path != "/healthz") {
+      return HttpResponse::error(404, "no such resource");
     }
-    bool over = false;
-    const bool ok = reader([&](const char* data, std::size_t n) {
-      if (n > config.max_body - body.size()) {
-        over = true;
-        return false;
-      }
-      body.append(data, n);
-      return true;
-    });
-    tl_note.bytes_in = body.size();
-    if (over) return too_large();
-    if (!ok) {
-      res.set_header("Connection", "close");
-      reply_error(res, 400, "the request body could not be read");
-      return false;
-    }
-    return true;
+    if (!rate_limit || req.path == "/healthz" || req.path == "/readyz" || req.path == "/metrics") return std::nullopt;
+    auto wait = rate_limit->take(req.peer, std::chrono::steady_clock::now());
+    if (!wait) return std::nullopt;
+    HttpResponse r = HttpResponse::error(429, "too many requests from this address; retry after " +
+                                                  std::to_string(*wait) + " s");
+    r.headers.emplace_back("Retry-After", std::to_string(*wait));
+    return r;
   }
 
-  void attest(const std::string& request_body, httplib::Response& res) {
+  // The service's own gauges and build, then what the embedding program adds.
+  std::string extra_metrics() {
+    const auto s = transport->stats();
+    std::string out =
+        "# HELP veritee_build_info The veritee version serving (always 1).\n"
+        "# TYPE veritee_build_info gauge\n"
+        "veritee_build_info{version=\"" VERITEE_VERSION "\",http=\"libmicrohttpd\"} 1\n"
+        "# HELP veritee_http_connections Open client connections.\n"
+        "# TYPE veritee_http_connections gauge\n"
+        "veritee_http_connections " + std::to_string(s.connections) + "\n"
+        "# HELP veritee_http_in_flight Requests received and not yet answered.\n"
+        "# TYPE veritee_http_in_flight gauge\n"
+        "veritee_http_in_flight " + std::to_string(s.in_flight) + "\n"
+        "# HELP veritee_http_queued Requests waiting for a worker thread.\n"
+        "# TYPE veritee_http_queued gauge\n"
+        "veritee_http_queued " + std::to_string(s.queued) + "\n";
+    if (auto* hmac = dynamic_cast<HmacNonces*>(nonces.get())) {
+      out += "# HELP veritee_nonces_redeemed Redeemed nonces remembered against replay.\n"
+             "# TYPE veritee_nonces_redeemed gauge\n"
+             "veritee_nonces_redeemed " + std::to_string(hmac->replay_size()) + "\n";
+    }
+    if (rate_limit) {
+      out += "# HELP veritee_rate_limited_clients Client addresses tracked by the rate limit.\n"
+             "# TYPE veritee_rate_limited_clients gauge\n"
+             "veritee_rate_limited_clients " + std::to_string(rate_limit->clients()) + "\n";
+    }
+    if (config.extra_metrics) out += config.extra_metrics();
+    return out;
+  }
+
+  HttpResponse challenge() {
+    const IssuedNonce n = nonces->issue(config.appraiser.clock());
+    return HttpResponse::json(200, {{"nonce", to_base64(n.nonce)},
+                                    {"expires", veritee::format_time(n.expires)},
+                                    {"bindings", {"sha512", "padded"}}});
+  }
+
+  HttpResponse attest(const std::string& request_body) {
     auto submission = parse_submission(request_body);
-    if (!submission) return reply_error(res, 400, submission.error().message);
+    if (!submission) return HttpResponse::error(400, submission.error().message);
     const auto start = std::chrono::steady_clock::now();
     std::vector<endorse::Provenance> provenance;
     auto result = appraiser->appraise(*submission, &provenance);
@@ -288,57 +209,52 @@ struct VerifierService::Impl {
       // Endorsement and server-side failures: the full account (paths, URLs) goes to the log
       // only; the client is told what kind of problem it was.
       const int status = status_for(result.error().code);
-      if (status == 400) return reply_error(res, status, result.error().message);
+      if (status == 400) return HttpResponse::error(status, result.error().message);
       std::string told = status == 422 ? "no VCEK or VLEK for this evidence is available to this verifier; send \"vcek\" or \"cert_table\""
                          : status == 503 ? "AMD KDS is unavailable; try again later or send \"vcek\""
                          : status == 502 ? "an endorsement this verifier obtained is unusable"
                                          : "internal error";
-      reply_error(res, status, told);
-      tl_note.error = result.error().message;
-      return;
+      HttpResponse r = HttpResponse::error(status, told);
+      r.log_error = result.error().message;
+      return r;
     }
     auto token = jws_sign(*config.key, ear_claims(*result, config.identity));
-    if (!token) return reply_error(res, 500, "signing the result failed: " + token.error().message);
+    if (!token) return HttpResponse::error(500, "signing the result failed: " + token.error().message);
     const std::string status(to_string(result->status));
     metrics.verification(std::chrono::steady_clock::now() - start, status);
-    tl_note.ear_status = status;
-    reply(res, 200, {{"ear", *token}, {"status", status}});
-  }
-
-  // Debian's cpp-httplib 0.11 listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled
-  // into the library): a burst of connections overflowed it and the dropped SYNs cost their
-  // clients a 1 s retransmission. listen(2) on a listening socket only resizes its backlog.
-  void widen_backlog() {
-    if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
+    HttpResponse r = HttpResponse::json(200, {{"ear", *token}, {"status", status}});
+    r.ear_status = status;
+    return r;
   }
 
   // One JSON line per request: never the body (evidence bytes stay out of logs).
-  void on_done(const httplib::Request& req, const httplib::Response& res) {
-    const std::string route = route_label(req.path);
+  void on_done(const HttpRequest& req, const HttpResponse& res, std::chrono::steady_clock::time_point start) {
+    const std::string route = router.label(req.path);
     metrics.request(route, res.status);
     const char* level = res.status >= 500 ? "error" : res.status >= 400 ? "warn" : "info";
     std::string line = "{\"time\":" + json_escape(veritee::format_time(std::chrono::system_clock::now())) +
                        ",\"level\":\"" + level + "\"" +
-                       (tl_note.id.empty() ? std::string() : ",\"id\":" + json_escape(tl_note.id)) +
-                       ",\"remote\":" + json_escape(req.remote_addr) +
+                       (req.id.empty() ? std::string() : ",\"id\":" + json_escape(req.id)) +
+                       ",\"remote\":" + json_escape(req.peer) +
                        ",\"method\":" + json_escape(req.method) + ",\"path\":" + json_escape(route) +
                        ",\"status\":" + std::to_string(res.status) +
-                       ",\"bytes_in\":" + std::to_string(tl_note.bytes_in);
-    if (tl_note.start) {
+                       ",\"bytes_in\":" + std::to_string(req.body.size());
+    if (start != std::chrono::steady_clock::time_point{}) {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - *tl_note.start).count();
+                          std::chrono::steady_clock::now() - start).count();
       line += ",\"ms\":" + std::to_string(static_cast<double>(us) / 1000.0);
     }
-    if (!tl_note.ear_status.empty()) line += ",\"ear_status\":" + json_escape(tl_note.ear_status);
-    if (!tl_note.error.empty()) line += ",\"error\":" + json_escape(tl_note.error);
+    if (!res.ear_status.empty()) line += ",\"ear_status\":" + json_escape(res.ear_status);
+    if (!res.log_error.empty()) line += ",\"error\":" + json_escape(res.log_error);
     line += "}";
-    tl_note = RequestNote{};
     log(line);
   }
 };
 
 Result<std::unique_ptr<VerifierService>> VerifierService::create(ServiceConfig config) {
-  if (!config.key && !config.inspect_only) return fail(Errc::kInvalidInput, "the verifier service needs a signing key");
+  if (!config.key && !config.inspect_only) {
+    return fail(Errc::kInvalidInput, "the verifier service needs a signing key");
+  }
   if (!config.appraiser.endorsements && !config.inspect_only) {
     return fail(Errc::kInvalidInput, "the verifier service needs an endorsement source");
   }
@@ -353,47 +269,21 @@ VerifierService::~VerifierService() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-Result<void> VerifierService::bind() {
-  auto& c = impl_->config;
-  int port = c.port;
-  if (port == 0) {
-    port = impl_->server.bind_to_any_port(c.host);
-    if (port <= 0) return fail(Errc::kIo, "cannot listen on " + c.host + " (any port)");
-  } else if (!impl_->server.bind_to_port(c.host, port)) {
-    return fail(Errc::kIo, "cannot listen on " + c.host + ":" + std::to_string(port));
-  }
-  impl_->port = port;
-  impl_->widen_backlog();
-  return {};
-}
+Result<void> VerifierService::bind() { return impl_->transport->bind(); }
 
-int VerifierService::port() const { return impl_->port; }
+int VerifierService::port() const { return impl_->transport->port(); }
 
-void VerifierService::run() {
-  // httplib's stop() only acts on a running server: a stop() that came before the accept loop
-  // started is applied as soon as it has.
-  std::atomic<bool> done{false};
-  std::thread watcher([&] {
-    while (!done && !impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    if (impl_->stop_requested) impl_->server.stop();
-  });
-  if (!impl_->stop_requested) impl_->server.listen_after_bind();
-  done = true;
-  watcher.join();
-}
+void VerifierService::run() { impl_->transport->run(); }
 
 Result<void> VerifierService::start() {
   if (auto ok = bind(); !ok) return ok;
   impl_->thread = std::thread([this] { run(); });
-  for (int i = 0; i < 5000 && !impl_->server.is_running(); ++i) {
+  for (int i = 0; i < 5000 && !impl_->transport->running(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return {};
 }
 
-void VerifierService::stop() {
-  impl_->stop_requested = true;
-  impl_->server.stop();
-}
+void VerifierService::stop() { impl_->transport->stop(); }
 
 }  // namespace veritee::rats

@@ -1,0 +1,62 @@
+#include "veritee/rats/kds_metrics.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace veritee::rats {
+namespace {
+
+std::string outcome_of(const endorse::KdsEvent& e) {
+  if (e.kind == endorse::KdsEvent::Kind::kFailure) return "transport_error";
+  if (e.status == 200) return "ok";
+  if (e.status == 404) return "not_found";
+  if (e.status == 429) return "rate_limited";
+  if (e.status >= 500) return "server_error";
+  return "other_status";
+}
+
+}  // namespace
+
+void KdsMetrics::observe(const endorse::KdsEvent& e) {
+  using Kind = endorse::KdsEvent::Kind;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  if (e.kind == Kind::kRequest) {
+    if (started_.size() < 1024) started_[e.url] = now;
+    return;
+  }
+  if (e.kind != Kind::kResponse && e.kind != Kind::kFailure) return;
+  ++outcomes_[outcome_of(e)];
+  auto it = started_.find(e.url);
+  if (it == started_.end()) return;
+  const double seconds = std::chrono::duration<double>(now - it->second).count();
+  started_.erase(it);
+  ++count_;
+  sum_ += seconds;
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) ++buckets_[i];
+  }
+}
+
+std::string KdsMetrics::render() const {
+  std::ostringstream out;
+  std::lock_guard lock(mutex_);
+  out << "# HELP veritee_kds_responses_total AMD KDS requests by outcome (ok, not_found, "
+         "rate_limited, server_error, other_status, transport_error).\n"
+         "# TYPE veritee_kds_responses_total counter\n";
+  for (const auto& [outcome, n] : outcomes_) out << "veritee_kds_responses_total{outcome=\"" << outcome << "\"} " << n << '\n';
+  out << "# HELP veritee_kds_request_seconds Time from sending a KDS request to its response or failure.\n"
+         "# TYPE veritee_kds_request_seconds histogram\n";
+  char num[32];
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+    std::snprintf(num, sizeof num, "%g", kBuckets[i]);
+    out << "veritee_kds_request_seconds_bucket{le=\"" << num << "\"} " << buckets_[i] << '\n';
+  }
+  std::snprintf(num, sizeof num, "%.9g", sum_);
+  out << "veritee_kds_request_seconds_bucket{le=\"+Inf\"} " << count_ << '\n'
+      << "veritee_kds_request_seconds_sum " << num << '\n'
+      << "veritee_kds_request_seconds_count " << count_ << '\n';
+  return out.str();
+}
+
+}  // namespace veritee::rats
