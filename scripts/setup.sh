@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git python3 openssl
   libssl-dev nettle-dev libgmp-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libcpp-httplib-dev libtomlplusplus-dev libjwt-dev
+  libhiredis-dev redis-server
   libtss2-dev swtpm swtpm-tools
   clang-16 libclang-rt-16-dev
   ovmf

@@ -255,7 +255,8 @@ struct VerifierService::Impl {
       // only; the client is told what kind of problem it was.
       const int status = status_for(result.error().code);
       if (status == 400) return reply_error(res, status, result.error().message);
-      std::string told = status == 422 ? "no VCEK or VLEK for this evidence is available to this verifier; send \"vcek\" or \"cert_table\""
+      std::string told = result.error().message == kNonceStoreUnavailable ? result.error().message
+                         : status == 422 ? "no VCEK or VLEK for this evidence is available to this verifier; send \"vcek\" or \"cert_table\""
                          : status == 503 ? "AMD KDS is unavailable; try again later or send \"vcek\""
                          : status == 502 ? "an endorsement this verifier obtained is unusable"
                                          : "internal error";
