@@ -78,6 +78,7 @@ Result<std::unique_ptr<EndorsementSources>> EndorsementSources::open(
                                             : Result<std::filesystem::path>(f.cache_dir);
     if (dir) {
       endorse::CacheOptions options{false, true, {}, notify};
+      options.shared = f.shared_tier;
       if (f.service) {  // a request waits briefly for another process, then goes on without
         options.lock_timeout = std::chrono::milliseconds(2'000);
         options.fetch_wait = std::chrono::milliseconds(2'000);
@@ -98,6 +99,7 @@ Result<std::unique_ptr<EndorsementSources>> EndorsementSources::open(
     options.http.connect_timeout = std::min(options.http.total_timeout, from_seconds(10));
     options.retry.max_retry_after = from_seconds(f.max_wait);
     options.observer = print_event;
+    options.shared_budget = f.shared_budget;
     if (f.service) {
       options.retry.max_attempts = 1;  // no per-request retries
       options.circuit_failures = 1;    // the first failure opens the circuit for 30 s

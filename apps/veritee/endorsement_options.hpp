@@ -29,6 +29,9 @@ struct EndorsementFlags {
   double timeout = 30.0;    // --kds-timeout SECONDS per request
   double max_wait = 120.0;  // --max-wait SECONDS: the longest Retry-After veritee sits through
   bool service = false;     // a long-running service: no retries, a circuit breaker, no waits
+  // Fleet mode (`serve --redis`, fleet_options.hpp): the cache's shared tier and the KDS budget.
+  std::shared_ptr<endorse::SharedTier> shared_tier;
+  std::function<std::optional<std::chrono::milliseconds>(const std::string&)> shared_budget;
 };
 
 enum EndorsementFlagSet : unsigned {

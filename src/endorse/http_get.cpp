@@ -54,6 +54,12 @@ std::string default_user_agent() {
 }
 
 Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options) {
+  return http_send("GET", url, {}, {}, options);
+}
+
+Result<HttpResponse> http_send(const std::string& method, const std::string& url,
+                               const std::string& body, const std::string& content_type,
+                               const HttpOptions& options) {
   global_init();
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return fail(Errc::kNetwork, "libcurl could not start a transfer");
@@ -76,15 +82,30 @@ Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   // A loopback KDS (tests, a local mirror) is never sent through a proxy.
   if (is_loopback(url)) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  // TLS 1.2 or later, the server's certificate and name always verified.
+  curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, curl_slist_free_all);
+  if (method != "GET") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    if (!content_type.empty()) {
+      headers.reset(curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str()));
+      curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    }
+  }
 
   const CURLcode rc = curl_easy_perform(c);
   if (sink.overflow) {
-    return fail(Errc::kNetwork, "GET " + url + ": response larger than " +
+    return fail(Errc::kNetwork, method + " " + url + ": response larger than " +
                                     std::to_string(options.max_body) + " bytes, abandoned");
   }
   if (rc != CURLE_OK) {
     std::string reason = error[0] != '\0' ? error : curl_easy_strerror(rc);
-    return fail(Errc::kNetwork, "GET " + url + ": " + reason);
+    return fail(Errc::kNetwork, method + " " + url + ": " + reason);
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   curl_off_t retry_after = 0;

@@ -11,6 +11,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -55,6 +56,10 @@ struct KdsOptions {
   // The longest a caller sits in the client-side rate limit; longer is an immediate failure
   // (not counted by the circuit). Negative: wait as long as the limit says.
   std::chrono::milliseconds max_rate_wait{-1};
+  // A rate limit shared with other processes (fleet mode: endorse/fleet.hpp, FleetBudget): how
+  // long until this process may send to `host`, the later of it and the local limit counts;
+  // nothing when the shared budget cannot be reached (the local limit alone then).
+  std::function<std::optional<std::chrono::milliseconds>(const std::string& host)> shared_budget;
 };
 
 class KdsClient {

@@ -69,9 +69,27 @@ std::string json_escape(const std::string& s) { return nlohmann::json(s).dump();
 struct VerifierService::Impl {
   ServiceConfig config;
   std::shared_ptr<NonceService> nonces;
-  std::unique_ptr<Appraiser> appraiser;
+  // What reload() replaces: read as one snapshot per request.
+  struct Keys {
+    SigningKey key;
+    std::string jwks;
+    std::shared_ptr<const Appraiser> appraiser;
+  };
+  std::mutex keys_mutex;
+  std::shared_ptr<const Keys> keys;
+  std::shared_ptr<const Keys> snapshot() {
+    std::lock_guard lock(keys_mutex);
+    return keys;
+  }
+  void set_keys(SigningKey key, const std::vector<SigningKey>& published, const AppraiserConfig& a) {
+    std::vector<SigningKey> all{key};
+    all.insert(all.end(), published.begin(), published.end());
+    auto next = std::make_shared<const Keys>(Keys{std::move(key), Jwks::of(all).to_json().dump(),
+                                                  std::make_shared<const Appraiser>(a)});
+    std::lock_guard lock(keys_mutex);
+    keys = std::move(next);
+  }
   Metrics metrics;
-  std::string jwks;
   httplib::Server server;
   std::thread thread;
   std::atomic<int> port{0};
@@ -90,8 +108,7 @@ struct VerifierService::Impl {
                                                           config.replay_capacity);
     config.appraiser.nonces = nonces.get();
     if (!config.appraiser.clock) config.appraiser.clock = system_clock();
-    appraiser = std::make_unique<Appraiser>(config.appraiser);
-    jwks = Jwks::of(*config.key).to_json().dump();
+    set_keys(*config.key, config.published, config.appraiser);
     setup();
   }
 
@@ -166,7 +183,7 @@ struct VerifierService::Impl {
     }));
     server.Get("/.well-known/jwks.json", [this](const httplib::Request&, httplib::Response& res) {
       res.set_header("Cache-Control", "max-age=300");
-      res.set_content(jwks, "application/jwk-set+json");
+      res.set_content(snapshot()->jwks, "application/jwk-set+json");
     });
     server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
       reply(res, 200, {{"status", "ok"}});
@@ -248,7 +265,8 @@ struct VerifierService::Impl {
     if (!submission) return reply_error(res, 400, submission.error().message);
     const auto start = std::chrono::steady_clock::now();
     std::vector<endorse::Provenance> provenance;
-    auto result = appraiser->appraise(*submission, &provenance);
+    const auto current = snapshot();
+    auto result = current->appraiser->appraise(*submission, &provenance);
     for (const auto& p : provenance) metrics.endorsement(p.piece, endorsement_source_kind(p.source));
     if (!result) {
       // Endorsement and server-side failures: the full account (paths, URLs) goes to the log
@@ -264,7 +282,7 @@ struct VerifierService::Impl {
       tl_note.error = result.error().message;
       return;
     }
-    auto token = jws_sign(*config.key, ear_claims(*result, config.identity));
+    auto token = jws_sign(current->key, ear_claims(*result, config.identity));
     if (!token) return reply_error(res, 500, "signing the result failed: " + token.error().message);
     const std::string status(to_string(result->status));
     metrics.verification(std::chrono::steady_clock::now() - start, status);
@@ -356,6 +374,13 @@ Result<void> VerifierService::start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return {};
+}
+
+void VerifierService::reload(SigningKey key, std::vector<SigningKey> published,
+                             verify::AppraisalPolicy policy) {
+  AppraiserConfig a = impl_->config.appraiser;
+  a.policy = std::move(policy);
+  impl_->set_keys(std::move(key), published, a);
 }
 
 void VerifierService::stop() {
