@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <cstdlib>
+#include <optional>
 
 namespace veritee::cli {
 
@@ -27,23 +28,26 @@ Result<std::vector<rats::SigningKey>> load_signing_keys(const std::vector<std::s
 
 std::string Fleet::describe() const { return client ? "redis " + client->endpoint().text() : "local"; }
 
+namespace {
+std::string metric(const char* name, const char* type, const char* help, std::uint64_t value) {
+  return std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+         std::to_string(value) + "\n";
+}
+}  // namespace
+
 std::string Fleet::metrics() const {
   std::string out;
   if (local) {
-    out += "# HELP veritee_nonce_replay_full_total Nonces refused because the replay set was full.\n"
-           "# TYPE veritee_nonce_replay_full_total counter\n"
-           "veritee_nonce_replay_full_total " + std::to_string(local->replay_full_refusals()) + "\n"
-           "# HELP veritee_nonce_replay_size Redeemed nonces held until they expire.\n"
-           "# TYPE veritee_nonce_replay_size gauge\n"
-           "veritee_nonce_replay_size " + std::to_string(local->replay_size()) + "\n";
+    out += metric("veritee_nonce_replay_full_total", "counter",
+                  "Nonces refused because the replay set was full.", local->replay_full_refusals());
+    out += metric("veritee_nonce_replay_size", "gauge", "Redeemed nonces held until they expire.",
+                  local->replay_size());
   }
   if (shared) {
-    out += "# HELP veritee_nonce_store_unavailable_total Nonces refused because Redis could not check them.\n"
-           "# TYPE veritee_nonce_store_unavailable_total counter\n"
-           "veritee_nonce_store_unavailable_total " + std::to_string(shared->unavailable_refusals()) + "\n"
-           "# HELP veritee_redis_up 1 while the last Redis command reached Redis.\n"
-           "# TYPE veritee_redis_up gauge\n"
-           "veritee_redis_up " + std::string(client->available() ? "1" : "0") + "\n";
+    out += metric("veritee_nonce_store_unavailable_total", "counter",
+                  "Nonces refused because Redis could not check them.", shared->unavailable_refusals());
+    out += metric("veritee_redis_up", "gauge", "1 while the last Redis command reached Redis.",
+                  client->available() ? 1 : 0);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // files for rotation, and SIGHUP to reload keys and policy.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>

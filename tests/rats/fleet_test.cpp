@@ -1,7 +1,6 @@
 // Fleet mode: verifier services sharing nonces through a real redis-server started on a free
 // loopback port (skipped, with a message, only when redis-server is not installed).
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <thread>
 
@@ -10,18 +9,13 @@
 #include "rats/rats_fixture.hpp"
 #include "rats/serve_process.hpp"
 #include "support/redis_server.hpp"
+#include "veritee/common/digest.hpp"
 #include "veritee/rats/jws.hpp"
 #include "veritee/rats/redis_nonces.hpp"
 
 namespace veritee::test {
 namespace {
 
-Bytes sha512_bytes(const Bytes& data) {
-  Bytes out(64);
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha512(), nullptr);
-  return out;
-}
 
 // A check's "status: detail" from the EAR of a 200 answer, verified against the server's JWKS.
 std::string detail_of(TestServer& server, const HttpResult& r, const std::string& id) {
@@ -70,7 +64,7 @@ class Fleet : public ::testing::Test {
   }
   HttpResult attest_at(TestServer& server, const Bytes& nonce) {
     rats::Submission s;
-    s.report = resigner->report_with(sha512_bytes(nonce));
+    s.report = resigner->report_with(*veritee::sha512(nonce));
     s.vcek = resigner->vcek_der();
     s.nonce = nonce;
     return server.attest(s);
@@ -248,6 +242,15 @@ TEST(FleetCli, ReplicasShareNoncesAndKeysThroughRedis) {
   for (auto& r : replicas) EXPECT_EQ(r->terminate(), 0);
 }
 
+// Whether `text` shows up in the server's log within 2 s.
+bool logged(ServeProcess& serve, const std::string& text) {
+  for (int i = 0; i < 200; ++i) {
+    if (serve.err().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 TEST(FleetCli, SighupRotatesKeysAndReloadsPolicy) {
   VERITEE_REQUIRE_CORPUS();
   TempDir dir;
@@ -269,12 +272,7 @@ TEST(FleetCli, SighupRotatesKeysAndReloadsPolicy) {
   write_key(dir, "current.pem", new_key);
   dir.write("policy.toml", std::string("require_nonce = true\n"));
   serve.signal(SIGHUP);
-  bool reloaded = false;
-  for (int i = 0; i < 200 && !reloaded; ++i) {
-    reloaded = serve.err().find("keys and policy reloaded") != std::string::npos;
-    if (!reloaded) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(reloaded) << serve.err();
+  ASSERT_TRUE(logged(serve, "keys and policy reloaded")) << serve.err();
   auto jwks = rats::Jwks::parse(http_get(serve.port(), "/.well-known/jwks.json").body);
   ASSERT_TRUE(jwks);
   ASSERT_EQ(jwks->keys().size(), 2u);
@@ -291,12 +289,7 @@ TEST(FleetCli, SighupRotatesKeysAndReloadsPolicy) {
   // A broken key file: the reload is refused and the service keeps going as it was.
   dir.write("current.pem", std::string("not a key"));
   serve.signal(SIGHUP);
-  bool refused = false;
-  for (int i = 0; i < 200 && !refused; ++i) {
-    refused = serve.err().find("reload refused") != std::string::npos;
-    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(refused) << serve.err();
+  EXPECT_TRUE(logged(serve, "reload refused")) << serve.err();
   EXPECT_EQ(rats::Jwks::parse(http_get(serve.port(), "/.well-known/jwks.json").body)->keys().size(), 2u);
   EXPECT_EQ(serve.terminate(), 0);
 }
