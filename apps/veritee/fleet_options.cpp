@@ -94,7 +94,11 @@ Result<Fleet> open_fleet(const FleetFlags& flags, std::chrono::seconds ttl, std:
 ReloadOnHup::ReloadOnHup(std::function<void()> reload) {
   sigemptyset(&set_);
   sigaddset(&set_, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  // SIGTERM and SIGINT too: they belong to the thread that stops the service, never to this one.
+  sigset_t all = set_;
+  sigaddset(&all, SIGTERM);
+  sigaddset(&all, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
   thread_ = std::thread([this, reload = std::move(reload)] {
     for (;;) {
       int sig = 0;

@@ -50,8 +50,9 @@ struct Fleet {
 Result<Fleet> open_fleet(const FleetFlags& flags, std::chrono::seconds nonce_ttl,
                          std::size_t replay_capacity, std::chrono::milliseconds kds_interval);
 
-// SIGHUP: `reload` runs on a thread of its own each time one arrives. Blocks SIGHUP in the
-// calling thread (create it before the service starts its threads).
+// SIGHUP: `reload` runs on a thread of its own each time one arrives. Blocks SIGHUP (and
+// SIGTERM, SIGINT, which another thread waits for) in the calling thread: create it before
+// any other thread, so that all of them inherit the mask.
 class ReloadOnHup {
  public:
   explicit ReloadOnHup(std::function<void()> reload);
