@@ -225,7 +225,7 @@ void BM_chain_raw(benchmark::State& state, const Prepared* p) {
 void BM_parse(benchmark::State& state, const Prepared* p) {
   for (auto _ : state) {
     auto report = snp::Report::parse(p->loaded.report);
-    auto ctx = snp::determine_product(*report, std::nullopt, std::nullopt);
+    auto ctx = snp::decide_product(*report, std::nullopt, std::nullopt);
     auto json = snp::report_to_json(*report, ctx);
     benchmark::DoNotOptimize(json);
   }
@@ -235,7 +235,7 @@ void BM_parse(benchmark::State& state, const Prepared* p) {
 void BM_parse_view(benchmark::State& state, const Prepared* p) {
   for (auto _ : state) {
     auto report = snp::Report::parse(p->loaded.report);
-    auto ctx = snp::determine_product(*report, std::nullopt, std::nullopt);
+    auto ctx = snp::decide_product(*report, std::nullopt, std::nullopt);
     auto findings = report->findings(ctx.product);
     benchmark::DoNotOptimize(findings);
   }
@@ -399,7 +399,7 @@ std::vector<Op> profile_ops(std::vector<std::unique_ptr<VerifiedLinks>>& memos) 
     ops.push_back({"chain_raw" + n, [p] { benchmark::DoNotOptimize((*p->chain)()); }});
     ops.push_back({"parse" + n, [p] {
                      auto report = snp::Report::parse(p->loaded.report);
-                     auto ctx = snp::determine_product(*report, std::nullopt, std::nullopt);
+                     auto ctx = snp::decide_product(*report, std::nullopt, std::nullopt);
                      auto json = snp::report_to_json(*report, ctx);
                      benchmark::DoNotOptimize(json);
                    }});

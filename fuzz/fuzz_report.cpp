@@ -40,7 +40,7 @@ void exercise(const veritee::snp::Report& r) {
       {Product::kTurin, std::nullopt},
       {Product::kMilan, Product::kTurin}};
   for (const auto& [user, cert] : contexts) {
-    auto ctx = veritee::snp::determine_product(r, user, cert);
+    auto ctx = veritee::snp::decide_product(r, user, cert);
     // dump() throws on invalid UTF-8: every string in the JSON must be valid.
     (void)veritee::snp::report_to_json(r, ctx).dump();
     (void)veritee::snp::report_to_text(r, ctx);

@@ -61,7 +61,7 @@ int run_fetch_vcek(const FetchFlags& f) {
   if (!input) return kExitUsage;
   const auto& product = input->product;
   const snp::Report report = input->report();
-  auto context = snp::determine_product(report, product, std::nullopt);
+  auto context = snp::decide_product(report, product, std::nullopt);
   if (!context.product) {
     print_error("cannot tell the product line: " + context.problem + "; pass --product");
     return kExitUsage;

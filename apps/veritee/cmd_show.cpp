@@ -25,7 +25,7 @@ int run_show(const ShowOptions& opts) {
   const auto& product = input->product;
   const snp::Evidence& evidence = input->evidence;
   const snp::Report report = input->report();
-  auto ctx = snp::determine_product(report, product, std::nullopt);
+  auto ctx = snp::decide_product(report, product, std::nullopt);
   bool has_errors = false;
   for (const auto& f : report.findings(ctx.product)) {
     has_errors |= f.severity == snp::Finding::Severity::kError;

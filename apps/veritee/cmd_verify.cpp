@@ -140,7 +140,7 @@ nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
     for (const Check& c : a.appraisal->checks.checks) checks.push_back(check_json(c, "appraisal"));
   }
   // Decode with the product the verification settled on (it may come from the certificate).
-  auto ctx = snp::determine_product(report, user, result.product);
+  auto ctx = snp::decide_product(report, user, result.product);
   nlohmann::json j{{"verified", result.verified()},
                    {"exit_code", exit_code(result, a)},
                    {"checks", checks},

@@ -137,7 +137,7 @@ std::optional<Result<endorse::Resolution>> resolve_trying_products(EndorsementSo
                                                                std::vector<std::string>& attempts) {
   if (request.product || request.files.signer || !request.cert_table.empty() ||
       report.key_info().signing_key() != snp::SigningKey::kVcek ||
-      snp::determine_product(report, std::nullopt, std::nullopt).product) {
+      snp::decide_product(report, std::nullopt, std::nullopt).product) {
     return std::nullopt;
   }
   // Report v2 comes from firmware before ABI 1.55: Milan and Genoa (Turin reports are v3+).

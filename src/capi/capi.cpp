@@ -121,7 +121,7 @@ void fill(veritee_result& r, const uint8_t* evidence, size_t evidence_len, const
   r.status = status_of(result.checks.verdict());
   r.checks = dump(veritee::checks_to_json(result.checks));
   // Decoded with the product the verification settled on (it may come from the certificate).
-  const auto context = veritee::snp::determine_product(*report, o.product, result.product);
+  const auto context = veritee::snp::decide_product(*report, o.product, result.product);
   nlohmann::json decoded = veritee::snp::report_to_json(*report, context);
   decoded["evidence"] = {{"encoding", std::string(veritee::to_string(ev->encoding))},
                          {"container", std::string(veritee::snp::to_string(ev->container))},

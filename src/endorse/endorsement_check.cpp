@@ -1,6 +1,9 @@
 // Checks on endorsements before they are stored or used (DESIGN.md 3.5, invariant 6).
 #include "veritee/endorse/endorsement_check.hpp"
 
+#include "veritee/snp/chip_identity.hpp"
+
+#include <algorithm>
 #include <string>
 
 namespace veritee::endorse {
@@ -62,12 +65,7 @@ Result<x509::Certificate> check_vcek(ByteView der, const VcekRequest& request,
     }
   }
   if (!ext->hw_id) return fail(Errc::kEndorsementInvalid, what + ": no hwID extension");
-  ByteView hw_id = *ext->hw_id;
-  // A Turin hwID is 8 bytes; tolerate it zero-padded to CHIP_ID's 64.
-  if (hw_id.size() > request.hw_id.size() && all_zero(hw_id.subspan(request.hw_id.size()))) {
-    hw_id = hw_id.first(request.hw_id.size());
-  }
-  if (!std::equal(hw_id.begin(), hw_id.end(), request.hw_id.begin(), request.hw_id.end())) {
+  if (!std::ranges::equal(*ext->hw_id, request.hw_id)) {
     return fail(Errc::kEndorsementInvalid,
                 what + ": a VCEK for another chip (hwID " + to_hex(*ext->hw_id) + ")");
   }
@@ -119,7 +117,7 @@ Result<std::vector<x509::Certificate>> check_chain(ByteView pem, snp::Product pr
   }
   const std::string cn = ca->subject_cn();
   auto ca_product = snp::product_from_certificate_name(cn);
-  const bool vlek_ca = cn.find("VLEK") != std::string::npos;
+  const bool vlek_ca = snp::is_asvk_name(cn);
   if (!ca_product || *ca_product != product || vlek_ca != (line == Line::kVlek)) {
     return fail(Errc::kEndorsementInvalid, what + ": its CA is \"" + cn + "\", not the " +
                                                (line == Line::kVlek ? "ASVK" : "ASK") + " of " +

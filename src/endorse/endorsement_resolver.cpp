@@ -46,7 +46,7 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
   Endorsements& found = out.endorsements;
   const auto signing_key = report.key_info().signing_key();
   if (!signing_key || *signing_key == snp::SigningKey::kNone) {
-    out.product = snp::determine_product(report, request.product, std::nullopt).product;
+    out.product = snp::decide_product(report, request.product, std::nullopt).product;
     out.provenance.push_back({"signer", "none: KEY_INFO.SIGNING_KEY is " +
                                             std::to_string(report.key_info().signing_key_field()) +
                                             ", neither VCEK (0) nor VLEK (1)"});
@@ -74,7 +74,7 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
     }
   }
 
-  const auto context = snp::determine_product(
+  const auto context = snp::decide_product(
       report, request.product, found.signer ? product_of(*found.signer) : std::nullopt);
   out.product = context.product;
 
@@ -202,7 +202,7 @@ Result<std::vector<std::string>> add_to_bundle(EndorsementCache& bundle,
                                                const snp::Report& report,
                                                std::optional<snp::Product> product, bool with_crl,
                                                const snp::TrustStore& roots) {
-  const auto context = snp::determine_product(report, product, std::nullopt);
+  const auto context = snp::decide_product(report, product, std::nullopt);
   if (!context.product) {
     return fail(Errc::kEndorsementMissing,
                 "product line unknown (" + context.problem + "); pass --product");

@@ -3,13 +3,12 @@
 
 #include <string>
 
+#include "veritee/snp/chip_identity.hpp"
 #include "veritee/snp/key_info.hpp"
 
 namespace veritee::endorse {
 
 namespace {
-// Turin's hwID is CHIP_ID[0:8] (DESIGN.md 3.5): the rest of CHIP_ID is zero.
-constexpr std::size_t kTurinHwIdSize = 8;
 }  // namespace
 
 std::string_view to_string(Line line) { return line == Line::kVlek ? "vlek" : "vcek"; }
@@ -32,20 +31,15 @@ Result<VcekRequest> VcekRequest::from_report(const snp::Report& report, snp::Pro
                 "KEY_INFO.MASK_CHIP_KEY is set: CHIP_ID is masked, so KDS cannot be asked for "
                 "this chip's VCEK; supply it from the certificate table or --vcek");
   }
-  const ByteView chip_id = report.chip_id();
-  if (all_zero(chip_id)) {
-    return fail(Errc::kUnsupported, "CHIP_ID is all zero: there is no hwID to ask KDS for");
+  auto hw_id = snp::hw_id_of(report.chip_id(), product);
+  if (!hw_id) {
+    return fail(hw_id.error().code, hw_id.error().message + "; there is no hwID to ask KDS for");
   }
-  VcekRequest request{product, {}, report.reported_tcb().decode(product)};
+  VcekRequest request{product, Bytes(hw_id->begin(), hw_id->end()),
+                      report.reported_tcb().decode(product)};
   if (product == snp::Product::kTurin) {
-    if (!all_zero(chip_id.subspan(kTurinHwIdSize))) {
-      return fail(Errc::kInvalidInput,
-                  "Turin CHIP_ID has non-zero bytes after the first 8: not a Turin hwID");
-    }
-    request.hw_id.assign(chip_id.begin(), chip_id.begin() + kTurinHwIdSize);
     if (!request.tcb.fmc) request.tcb.fmc = 0;  // decode(Turin) always sets it
   } else {
-    request.hw_id.assign(chip_id.begin(), chip_id.end());
     request.tcb.fmc.reset();
   }
   return request;

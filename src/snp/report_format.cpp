@@ -22,7 +22,7 @@ std::string hex_u8(unsigned v) {
   return buf;
 }
 
-json tcb_json(TcbVersion tcb, const ProductContext& ctx) {
+json tcb_json(TcbVersion tcb, const ProductDecision& ctx) {
   json j{{"raw", hex_u64(tcb.raw())}};
   if (!ctx.product) {
     j["decoded"] = false;
@@ -54,7 +54,7 @@ json version_json(FirmwareVersion v) {
   return {{"major", v.major}, {"minor", v.minor}, {"build", v.build}, {"text", v.to_string()}};
 }
 
-std::string tcb_text(TcbVersion tcb, const ProductContext& ctx) {
+std::string tcb_text(TcbVersion tcb, const ProductDecision& ctx) {
   std::string s = hex_u64(tcb.raw());
   if (!ctx.product) return s + "  (not decoded: " + (ctx.problem.empty() ? "product unknown" : ctx.problem) + ")";
   s += "  " + tcb.decode(*ctx.product).to_string();
@@ -73,7 +73,7 @@ std::string bits_text(std::uint64_t raw, std::span<const NamedBit> bits) {
 
 }  // namespace
 
-json report_to_json(const Report& r, const ProductContext& ctx) {
+json report_to_json(const Report& r, const ProductDecision& ctx) {
   const GuestPolicy pol = r.policy();
   json policy = bits_json(pol.raw(), GuestPolicy::bits());
   policy["abi_major"] = pol.abi_major();
@@ -112,7 +112,7 @@ json report_to_json(const Report& r, const ProductContext& ctx) {
   j["version"] = r.version();
   j["version_known"] = r.version_known();
   j["product"] = ctx.product ? json(std::string(to_string(*ctx.product))) : json(nullptr);
-  j["product_source"] = ctx.source;
+  j["product_source"] = std::string(ctx.source_name());
   if (!ctx.problem.empty()) j["product_problem"] = ctx.problem;
   j["signing_key"] = signing ? json(std::string(to_string(*signing))) : json(nullptr);
   j["guest_svn"] = r.guest_svn();
@@ -145,7 +145,7 @@ json report_to_json(const Report& r, const ProductContext& ctx) {
   return j;
 }
 
-std::string report_to_text(const Report& r, const ProductContext& ctx) {
+std::string report_to_text(const Report& r, const ProductDecision& ctx) {
   std::ostringstream o;
   auto line = [&](std::string_view name, const std::string& value) {
     o << "  " << name;
@@ -155,7 +155,7 @@ std::string report_to_text(const Report& r, const ProductContext& ctx) {
   auto hex = [](ByteView b) { return to_hex(b); };
   o << "ATTESTATION_REPORT version " << r.version()
     << (r.version_known() ? "" : "  (UNKNOWN VERSION: layout not trusted)") << '\n';
-  line("PRODUCT", ctx.product ? std::string(kds_name(*ctx.product)) + " (from " + ctx.source + ")"
+  line("PRODUCT", ctx.product ? std::string(kds_name(*ctx.product)) + " (from " + std::string(ctx.source_name()) + ")"
                               : "unknown: " + ctx.problem);
   if (ctx.product && !ctx.problem.empty()) line("", "warning: " + ctx.problem);
   line("GUEST_SVN", std::to_string(r.guest_svn()));

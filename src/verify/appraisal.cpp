@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "veritee/common/bytes.hpp"
+#include "veritee/snp/chip_identity.hpp"
 
 namespace veritee::verify {
 namespace {
@@ -230,10 +231,7 @@ void chip_id(Context& c) {
   if (c.policy.chip_ids.empty()) return;
   const ByteView chip = c.report.chip_id();
   // An 8-byte entry names a Turin chip: CHIP_ID[0:8], the rest zero (DESIGN.md 3.5).
-  auto matches = [&](const Bytes& want) {
-    if (want.size() == 8) return std::ranges::equal(want, chip.first(8)) && all_zero(chip.subspan(8));
-    return std::ranges::equal(want, chip);
-  };
+  auto matches = [&](const Bytes& want) { return snp::names_chip(want, chip); };
   const bool ok = std::any_of(c.policy.chip_ids.begin(), c.policy.chip_ids.end(), matches);
   std::string why;
   if (!ok && all_zero(chip)) {

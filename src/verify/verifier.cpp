@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "verify/report_signature.hpp"
+#include "veritee/snp/chip_identity.hpp"
 #include "veritee/snp/report_format.hpp"
 
 namespace veritee {
@@ -38,9 +39,6 @@ struct Context {
   bool chain_ok = false;
 };
 
-bool signer_is_vlek(const Certificate& signer, const std::optional<x509::AmdExtensions>& ext) {
-  return (ext && ext->csp_id) || signer.issuer_cn().find("VLEK") != std::string::npos;
-}
 
 void check_signer_extensions(Context& c) {
   if (!c.endorsements.signer) return;
@@ -74,23 +72,15 @@ void check_well_formed(Context& c) {
 void check_product(Context& c) {
   std::optional<Product> from_cert;
   std::string cert_note;
-  if (c.signer_ext && c.signer_ext->product_name) {
-    auto p = snp::product_from_certificate_name(*c.signer_ext->product_name);
+  if (c.endorsements.signer && c.signer_ext) {
+    auto p = snp::product_of_signer(*c.endorsements.signer, *c.signer_ext, &cert_note);
     if (!p) {
       c.out.add(failed("product", kEndorsement, p.error().message));
       return;
     }
     from_cert = *p;
-    cert_note = "certificate productName '" + *c.signer_ext->product_name + "'";
   }
-  if (!from_cert && c.endorsements.signer) {
-    // No productName: the signer's issuer names the line ("SEV-Milan", "SEV-VLEK-Genoa").
-    if (auto p = snp::product_from_certificate_name(c.endorsements.signer->issuer_cn())) {
-      from_cert = *p;
-      cert_note = "certificate issuer '" + c.endorsements.signer->issuer_cn() + "'";
-    }
-  }
-  auto ctx = snp::determine_product(c.report, c.options.product, from_cert);
+  auto ctx = snp::decide_product(c.report, c.options.product, from_cert);
   // The CA chain is not a source of the product: a chain of another product line is an
   // unusable endorsement, found by chain.ark against the pinned root of this product.
   c.product = ctx.product;
@@ -98,20 +88,22 @@ void check_product(Context& c) {
     bool unknown = !ctx.product;
     c.out.add(failed("product", unknown && !c.endorsements.signer ? kEndorsement : kEvidence,
                      ctx.problem));
-    if (ctx.problem.find("mismatch") != std::string::npos) {
-      c.product.reset();  // never decode with a layout the sources disagree on
-    }
+    if (ctx.disputed) c.product.reset();  // never decode with a layout the sources disagree on
     return;
   }
-  std::string detail = std::string(snp::kds_name(*ctx.product)) + " (from " + ctx.source;
+  std::string detail = std::string(snp::kds_name(*ctx.product)) + " (from " + std::string(ctx.source_name());
   if (auto cp = c.report.cpuid_product(); cp && cp->has_value()) {
     char buf[64];
     std::snprintf(buf, sizeof buf, " family 0x%02X model 0x%02X, %s", c.report.cpuid()->family,
                   c.report.cpuid()->model, std::string((*cp)->model_name).c_str());
     detail += buf;
   }
-  if (!cert_note.empty() && ctx.source != "certificate") detail += "; agrees with " + cert_note;
-  if (c.options.product && ctx.source != "--product") detail += "; agrees with --product";
+  if (!cert_note.empty() && ctx.source != snp::ProductSource::kCertificate) {
+    detail += "; agrees with " + cert_note;
+  }
+  if (c.options.product && ctx.source != snp::ProductSource::kUser) {
+    detail += "; agrees with --product";
+  }
   c.out.add(pass("product", kEvidence, detail + ")"));
 }
 
@@ -195,7 +187,7 @@ void check_chain(Context& c) {
 void check_key_kind(Context& c) {
   if (!c.endorsements.signer) return;
   auto key = c.report.key_info().signing_key();
-  bool cert_vlek = signer_is_vlek(*c.endorsements.signer, c.signer_ext);
+  bool cert_vlek = c.signer_ext && snp::is_vlek(*c.endorsements.signer, *c.signer_ext);
   std::string cert_kind = cert_vlek ? "VLEK" : "VCEK";
   if (!key || *key == snp::SigningKey::kNone) {
     c.out.add(failed("signer.key_kind", kEvidence,
@@ -345,12 +337,10 @@ void check_chip_id(Context& c) {
     return;
   }
   const Bytes& hw = *c.signer_ext->hw_id;
-  ByteView chip = c.report.chip_id();
+  const ByteView chip = c.report.chip_id();
   const bool turin = c.product == Product::kTurin;
-  const std::size_t n = turin ? 8 : 64;
-  bool ok = hw.size() == n && std::equal(hw.begin(), hw.end(), chip.begin()) &&
-            all_zero(chip.subspan(n));
-  if (!ok) {
+  const std::size_t n = snp::hw_id_size(*c.product);
+  if (hw.size() != n || !snp::names_chip(hw, chip)) {
     c.out.add(failed("report.chip_id", kEvidence,
                      "CHIP_ID " + to_hex(chip.first(n)) + (turin ? " (Turin: first 8 bytes)" : "") +
                          " differs from the VCEK's hwID " + to_hex(hw) +

@@ -150,7 +150,7 @@ TEST_P(CorpusReport, JsonHasDocumentedKeysAndValues) {
   Bytes b = test::report_bytes_of(row);
   auto r = Report::parse(b);
   ASSERT_TRUE(r.has_value()) << r.error().message;
-  auto ctx = determine_product(*r, row.version < 3 ? row.product_value() : std::nullopt,
+  auto ctx = decide_product(*r, row.version < 3 ? row.product_value() : std::nullopt,
                                std::nullopt);
   auto j = report_to_json(*r, ctx);
   ASSERT_TRUE(j.is_object());

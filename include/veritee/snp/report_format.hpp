@@ -7,24 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "veritee/snp/product.hpp"
+#include "veritee/snp/product_decision.hpp"
 #include "veritee/snp/report.hpp"
 
 namespace veritee::snp {
 
-// Where the product used to decode the TCBs came from.
-struct ProductContext {
-  std::optional<Product> product;
-  std::string source;   // "cpuid", "--product", "certificate", ""
-  std::string problem;  // why it is unknown, when it is
-};
-
-// Decides the product from CPUID (v3+), else the user's --product or a certificate's
-// productName; every source present must agree, disagreement names both.
-ProductContext determine_product(const Report& report, std::optional<Product> user,
-                                 std::optional<Product> from_certificate);
-
-nlohmann::json report_to_json(const Report& report, const ProductContext& product);
-std::string report_to_text(const Report& report, const ProductContext& product);
+nlohmann::json report_to_json(const Report& report, const ProductDecision& product);
+std::string report_to_text(const Report& report, const ProductDecision& product);
 
 }  // namespace veritee::snp

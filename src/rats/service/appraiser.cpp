@@ -282,7 +282,7 @@ Result<AttestationResult> Appraiser::appraise(const Submission& s,
   }
   out.status = derive_status(out.checks, out.warnings);
   out.vector = derive_trust_vector(out.checks, out.warnings);
-  out.report = snp::report_to_json(*report, snp::determine_product(*report, std::nullopt, verified.product));
+  out.report = snp::report_to_json(*report, snp::decide_product(*report, std::nullopt, verified.product));
   out.evidence = evidence->kind;
   out.policy_id = policy.id;
   return out;
