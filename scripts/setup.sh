@@ -8,6 +8,7 @@ PACKAGES=(
   libssl-dev nettle-dev libgmp-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libcpp-httplib-dev libtomlplusplus-dev libjwt-dev
   libmicrohttpd-dev libgnutls28-dev
+  libhiredis-dev redis-server
   libtss2-dev swtpm swtpm-tools
   clang-16 libclang-rt-16-dev
   ovmf

@@ -23,6 +23,7 @@ struct AttestFlags {
   std::string binding = "sha512";
   int vmpl = -1;
   double timeout = 30.0;
+  std::string cacert;  // --cacert FILE
   std::string evidence;
   std::string vcek;
   std::string cert_table;
@@ -97,6 +98,7 @@ int run_attest(const AttestFlags& f) {
   rats::AttestClientOptions o;
   o.verifier_url = f.verifier;
   o.timeout = std::chrono::milliseconds(static_cast<long>(f.timeout * 1000));
+  o.ca_file = f.cacert;
   auto binding = rats::parse_nonce_binding(f.binding);
   if (!binding) return exit_for(binding.error());
   o.binding = *binding;
@@ -108,7 +110,7 @@ int run_attest(const AttestFlags& f) {
     if (!s) return print_error(s.error()), kExitUsage;  // unreadable or malformed input
     auto ear = rats::submit_evidence(o, *s);
     if (!ear) return exit_for(ear.error());
-    auto keys = rats::fetch_jwks(rats::join_url(f.verifier, "/.well-known/jwks.json"), o.timeout);
+    auto keys = rats::fetch_jwks(rats::join_url(f.verifier, "/.well-known/jwks.json"), o.timeout, o.ca_file);
     if (!keys) return exit_for(keys.error());
     rats::ResultCheckOptions check;
     check.now = now;
@@ -148,6 +150,8 @@ const Registration kAttest{
        cmd.add_option("--nonce", f->nonce, "with --evidence: the nonce (base64) it is bound to");
        cmd.add_option("--out", f->out, "write the EAR here instead of stdout");
        cmd.add_option("--timeout", f->timeout, "seconds per HTTP request")->capture_default_str();
+       cmd.add_option("--cacert", f->cacert, "PEM CA certificates an https:// verifier must chain to "
+                                             "(default: the system's trust store)")->check(CLI::ExistingFile);
        cmd.footer(
            "Exit codes: 0 the result is affirming; 1 it is not (warning or contraindicated); "
            "2 usage error or the verifier refused the request as malformed; 3 the verifier has "

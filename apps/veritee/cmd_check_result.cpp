@@ -19,6 +19,7 @@ namespace {
 struct CheckFlags {
   std::string token;
   std::string jwks;
+  std::string cacert;  // --cacert FILE for an https:// JWKS URL
   std::string nonce;
   std::string expect = "affirming";
   std::string issuer;
@@ -42,9 +43,9 @@ Result<std::string> token_text(const std::string& arg) {
   return std::string(bytes->begin(), bytes->end());
 }
 
-Result<rats::Jwks> load_jwks(const std::string& where) {
+Result<rats::Jwks> load_jwks(const std::string& where, const std::string& cacert) {
   if (where.starts_with("http://") || where.starts_with("https://")) {
-    return rats::fetch_jwks(where, std::chrono::seconds(30));
+    return rats::fetch_jwks(where, std::chrono::seconds(30), cacert);
   }
   auto bytes = read_file(where);
   if (!bytes) return std::unexpected(bytes.error());
@@ -71,7 +72,7 @@ int run_check(const CheckFlags& f) {
   }
   auto token = token_text(f.token);
   if (!token) return print_error(token.error()), kExitUsage;
-  auto keys = load_jwks(f.jwks);
+  auto keys = load_jwks(f.jwks, f.cacert);
   if (!keys) {
     print_error(keys.error());
     return keys.error().code == Errc::kNetwork ? kExitUnavailable : kExitUsage;
@@ -103,6 +104,8 @@ const Registration kCheckResult{
        cmd.add_option("--jwks", f->jwks, "the verifier's JWK set: a file or its URL "
                                          "(…/.well-known/jwks.json)")
            ->required();
+       cmd.add_option("--cacert", f->cacert, "PEM CA certificates an https:// JWKS URL must chain to "
+                                             "(default: the system's trust store)")->check(CLI::ExistingFile);
        cmd.add_option("--nonce", f->nonce, "the nonce (base64) the result must carry");
        cmd.add_option("--expect-status", f->expect,
                       "the worst status accepted: affirming, warning or contraindicated")

@@ -19,6 +19,7 @@
 #include "cli_common.hpp"
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
+#include "fleet_options.hpp"
 #include "service_sources.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/kds_metrics.hpp"
@@ -30,7 +31,7 @@ namespace {
 struct ServeFlags {
   std::string listen = "127.0.0.1:8080";
   std::string policy;
-  std::string key;
+  std::vector<std::string> key;  // --key, repeatable: the first signs, all are published
   std::string state_dir;
   std::string alg = "ES256";
   std::size_t threads = 8;
@@ -47,6 +48,7 @@ struct ServeFlags {
   std::string tls_key;
   std::string at;
   EndorsementFlags sources;  // --offline, --kds-url, --cache-dir, --endorsements, --no-crl, ...
+  FleetFlags fleet;          // --redis, --nonce-key (fleet_options.hpp)
 };
 
 // One JSON object a line on stderr, like the request log: time, level, event, message.
@@ -169,8 +171,12 @@ int run_serve(const ServeFlags& f) {
   auto alg = rats::parse_jws_alg(f.alg);
   if (!alg) return print_error(alg.error()), kExitUsage;
   Result<rats::SigningKey> key = fail(Errc::kInvalidInput, "");
+  std::vector<rats::SigningKey> published;
   if (!f.key.empty()) {
-    key = rats::SigningKey::load_file(f.key);
+    auto keys = load_signing_keys(f.key);
+    if (!keys) return print_error(keys.error()), kExitUsage;
+    key = keys->front();
+    published.assign(keys->begin() + 1, keys->end());
   } else {
     auto dir = f.state_dir.empty() ? default_state_dir() : Result<std::string>(f.state_dir);
     if (!dir) return print_error(dir.error()), kExitUsage;
@@ -178,11 +184,19 @@ int run_serve(const ServeFlags& f) {
   }
   if (!key) return print_error(key.error()), kExitUsage;
   // The sources outlive the service (declared first, destroyed last).
+  // Fleet mode (--redis): nonces, the endorsement tier and the KDS budget shared in Redis.
+  auto fleet = open_fleet(f.fleet, std::chrono::seconds(f.nonce_ttl), rats::ServiceConfig{}.replay_capacity,
+                          std::chrono::milliseconds(static_cast<long>(f.sources.rate_limit * 1000)));
+  if (!fleet) return print_error(fleet.error()), fleet.error().code == Errc::kNetwork ? kExitUnavailable : kExitUsage;
   // A service never lets KDS hold up requests (open_service_sources); its KDS events also
   // feed the service's metrics.
   auto kds_metrics = std::make_shared<rats::KdsMetrics>();
   EndorsementFlags service_flags = f.sources;
   service_flags.kds_observer = [kds_metrics](const endorse::KdsEvent& e) { kds_metrics->observe(e); };
+  service_flags.shared_tier = fleet->tier;
+  if (fleet->budget) {
+    service_flags.shared_budget = [b = fleet->budget](const std::string& host) { return b->reserve(host); };
+  }
   auto sources = open_service_sources(service_flags);
   if (!sources) return print_error(sources.error()), kExitUsage;
   EndorsementSources* src = sources->get();
@@ -191,6 +205,8 @@ int run_serve(const ServeFlags& f) {
   config.host = listen->first;
   config.port = listen->second;
   config.key = *key;
+  config.published = published;
+  config.nonces = fleet->nonces;
   config.identity.issuer = f.issuer;
   config.identity.lifetime = std::chrono::seconds(f.result_lifetime);
   config.nonce_ttl = std::chrono::seconds(f.nonce_ttl);
@@ -208,8 +224,8 @@ int run_serve(const ServeFlags& f) {
   if (auto ok = configure_appraiser(config.appraiser, *src, f.sources, f.at); !ok) {
     return print_error(ok.error()), kExitUsage;
   }
-  config.extra_metrics = [src, kds_metrics] {
-    if (!src->client()) return std::string();
+  config.extra_metrics = [src, kds_metrics, fl = &*fleet] {
+    if (!src->client()) return fl->metrics();
     return kds_metrics->render() + "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
            "# TYPE veritee_kds_requests_total counter\n"
            "veritee_kds_requests_total " + std::to_string(src->client()->requests_sent()) + "\n"
@@ -218,7 +234,7 @@ int run_serve(const ServeFlags& f) {
            "veritee_kds_short_circuited_total " + std::to_string(src->client()->requests_short_circuited()) + "\n"
            "# HELP veritee_kds_circuit_open 1 while KDS requests are refused without being sent.\n"
            "# TYPE veritee_kds_circuit_open gauge\n"
-           "veritee_kds_circuit_open " + std::string(src->client()->circuit_open() ? "1" : "0") + "\n";
+           "veritee_kds_circuit_open " + std::string(src->client()->circuit_open() ? "1" : "0") + "\n" + fl->metrics();
   };
   config.ready = [src]() -> std::optional<std::string> {
     if (src->client() && src->client()->circuit_open()) {
@@ -236,6 +252,18 @@ int run_serve(const ServeFlags& f) {
   rats::VerifierService& service = **created;
   // Before bind(): the server's threads start there and must inherit the blocked signals.
   SignalStop stopper(service);
+  // SIGHUP: the key files and the policy again; a file that fails keeps what was loaded.
+  ReloadOnHup reloader([&] {
+    auto p = rats::load_policy_file(f.policy);
+    auto keys = f.key.empty() ? Result<std::vector<rats::SigningKey>>(std::vector{*key}) : load_signing_keys(f.key);
+    if (!p || !keys) {
+      return log_line("error", "reload", "reload refused, still serving the previous keys and policy: " +
+                                             (!p ? p.error().message : keys.error().message), {});
+    }
+    const std::string signing = rats::jwk_thumbprint(keys->front());
+    service.reload(keys->front(), {keys->begin() + 1, keys->end()}, *p);
+    log_line("info", "reload", "keys and policy reloaded", {{"policy", p->id}, {"kid", signing}});
+  });
   if (auto ok = service.bind(); !ok) {
     print_error(ok.error());
     return ok.error().code == Errc::kInvalidInput ? kExitUsage : kExitUnavailable;  // a bad TLS key: usage
@@ -249,7 +277,8 @@ int run_serve(const ServeFlags& f) {
             {"kid", kid},
             {"endorsements", src->client() ? "KDS " + src->client()->base_url() : "offline"},
             {"cache", src->cache() ? src->cache()->dir().string() : ""},
-            {"bundle", f.sources.bundle_dir}});
+            {"bundle", f.sources.bundle_dir},
+            {"nonces", fleet->describe()}});
   service.run();
   log_line("info", "stop", "stopped", {});
   return kExitVerified;
@@ -262,7 +291,10 @@ const Registration kServe{
        cmd.add_option("--listen", f->listen, "ADDR:PORT to listen on (port 0: any free port)")
            ->capture_default_str();
        cmd.add_option("--policy", f->policy, "appraisal policy (TOML, docs/policy.md)")->required();
-       cmd.add_option("--key", f->key, "EAR signing key: PEM EC private key on P-256 or P-384");
+       cmd.add_option("--key", f->key,
+                      "EAR signing key: PEM EC private key on P-256 or P-384; repeat for rotation (the "
+                      "first signs, all are published in the JWKS; SIGHUP reloads them)");
+       add_fleet_flags(cmd, f->fleet);
        cmd.add_option("--state-dir", f->state_dir,
                       "where a generated signing key is kept (signing-key.pem, 0600); default "
                       "$XDG_STATE_HOME/veritee");

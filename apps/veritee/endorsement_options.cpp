@@ -81,6 +81,7 @@ Result<std::unique_ptr<EndorsementSources>> EndorsementSources::open(
                                             : Result<std::filesystem::path>(f.cache_dir);
     if (dir) {
       endorse::CacheOptions options{false, true, {}, notify};
+      options.shared = f.shared_tier;
       if (f.service) {  // a request waits briefly for another process, then goes on without
         options.lock_timeout = std::chrono::milliseconds(2'000);
         options.fetch_wait = std::chrono::milliseconds(2'000);
@@ -111,6 +112,7 @@ endorse::KdsOptions client_options(const EndorsementFlags& f, std::string base_u
   options.http.connect_timeout = std::min(options.http.total_timeout, from_seconds(10));
   options.retry.max_retry_after = from_seconds(f.max_wait);
   options.observer = print_event;
+  options.shared_budget = f.shared_budget;
   if (f.kds_observer) {
     options.observer = [also = f.kds_observer](const endorse::KdsEvent& e) {
       print_event(e);

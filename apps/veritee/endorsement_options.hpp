@@ -31,6 +31,9 @@ struct EndorsementFlags {
   bool service = false;     // a long-running service: no retries, a circuit breaker, no waits
   std::string pcs_url;      // --pcs-url, else $VERITEE_PCS_URL, else Intel's PCS (DCAP collateral)
   endorse::KdsObserver kds_observer;  // also told every KDS event (e.g. the service's metrics)
+  // Fleet mode (`serve --redis`, fleet_options.hpp): the cache's shared tier and the KDS budget.
+  std::shared_ptr<endorse::SharedTier> shared_tier;
+  std::function<std::optional<std::chrono::milliseconds>(const std::string&)> shared_budget;
 };
 
 enum EndorsementFlagSet : unsigned {

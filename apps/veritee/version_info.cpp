@@ -1,21 +1,21 @@
 #include "version_info.hpp"
 
-#include <curl/curl.h>
 #include <nettle/version.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
 
 #include "verify/report_signature.hpp"
+#include "veritee/endorse/http_get.hpp"
 
 namespace veritee::cli {
 
 nlohmann::json version_json() {
-  const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
+  const auto curl = endorse::libcurl_version();  // loads libcurl: --version names what runs
   return {
       {"version", VERITEE_VERSION},
       {"openssl", {{"runtime", OpenSSL_version(OPENSSL_VERSION)}, {"built_with", OPENSSL_VERSION_TEXT}}},
       {"nettle", std::to_string(nettle_version_major()) + "." + std::to_string(nettle_version_minor())},
-      {"libcurl", curl != nullptr && curl->version != nullptr ? curl->version : "unknown"},
+      {"libcurl", curl ? *curl : "unavailable (" + curl.error().message + ")"},
       {"build",
        {{"type", VERITEE_BUILD_TYPE},
         {"p384_backend", verify::to_string(verify::p384_backend())},

@@ -224,11 +224,16 @@ Result<CacheFill> EndorsementCache::find_or_fetch(const CacheEntry& entry,
       notify(acquired.error().message + "; fetching " + entry.what + " anyway");
     }
   }
-  auto fetched = fetch();
+  std::optional<Bytes> from_tier = shared_get(entry);
+  auto fetched = from_tier ? Result<Bytes>(std::move(*from_tier)) : fetch();
   if (!fetched) return std::unexpected(fetched.error());
+  const bool ran = !from_tier;
+  if (ran && options_.shared) {
+    if (entry.check(*fetched)) options_.shared->put(entry.key, *fetched);
+  }
   if (options_.read_only || !usable) {
     if (auto ok = entry.check(*fetched); !ok) return std::unexpected(ok.error());
-    return CacheFill{std::move(*fetched), {}, true};
+    return CacheFill{std::move(*fetched), {}, ran};
   }
   auto stored = put(entry, *fetched);
   if (!stored) {
@@ -237,9 +242,26 @@ Result<CacheFill> EndorsementCache::find_or_fetch(const CacheEntry& entry,
     notify("could not store " + entry.what + " in " + dir_.string() + ": " +
            stored.error().message);
     if (auto ok = entry.check(*fetched); !ok) return std::unexpected(ok.error());
-    return CacheFill{std::move(*fetched), {}, true};
+    return CacheFill{std::move(*fetched), {}, ran};
   }
-  return CacheFill{std::move(*fetched), std::move(*stored), true};
+  return CacheFill{std::move(*fetched), std::move(*stored), ran};
+}
+
+std::optional<Bytes> EndorsementCache::shared_get(const CacheEntry& entry) {
+  if (!options_.shared) return std::nullopt;
+  auto bytes = options_.shared->get(entry.key);
+  if (!bytes) return std::nullopt;
+  std::string problem;
+  if (auto ok = entry.check(*bytes); !ok) {
+    problem = ok.error().message;
+  } else if (options_.expire && entry.stale) {
+    if (auto why = entry.stale(*bytes, now())) problem = "stale: " + *why;
+  }
+  if (problem.empty()) return bytes;
+  notify("refused " + entry.what + " from the shared tier (" + entry.key + "): " + problem +
+         "; removed it, fetching it again");
+  options_.shared->remove(entry.key);
+  return std::nullopt;
 }
 
 std::vector<std::string> EndorsementCache::keys() const {

@@ -30,6 +30,10 @@ struct CurlApi {
   decltype(&::curl_easy_getinfo) easy_getinfo = nullptr;
   decltype(&::curl_easy_strerror) easy_strerror = nullptr;
   decltype(&::curl_version_info) version_info = nullptr;
+  decltype(&::curl_slist_append) slist_append = nullptr;
+  decltype(&::curl_slist_free_all) slist_free_all = nullptr;
+  decltype(&::curl_easy_unescape) easy_unescape = nullptr;
+  decltype(&::curl_free) free = nullptr;
 };
 
 Result<CurlApi> load_curl() {
@@ -43,7 +47,11 @@ Result<CurlApi> load_curl() {
                                  lib->bind(api.easy_perform, "curl_easy_perform"),
                                  lib->bind(api.easy_getinfo, "curl_easy_getinfo"),
                                  lib->bind(api.easy_strerror, "curl_easy_strerror"),
-                                 lib->bind(api.version_info, "curl_version_info")}) {
+                                 lib->bind(api.version_info, "curl_version_info"),
+                                 lib->bind(api.slist_append, "curl_slist_append"),
+                                 lib->bind(api.slist_free_all, "curl_slist_free_all"),
+                                 lib->bind(api.easy_unescape, "curl_easy_unescape"),
+                                 lib->bind(api.free, "curl_free")}) {
     if (!ok) return std::unexpected(ok.error());
   }
   if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -122,6 +130,25 @@ bool is_loopback(const std::string& url) {
 
 }  // namespace
 
+Result<std::string> url_decode(const std::string& text) {
+  const Result<CurlApi>& api = curl();
+  if (!api) return std::unexpected(api.error());
+  int length = 0;
+  char* decoded = api->easy_unescape(nullptr, text.c_str(), static_cast<int>(text.size()), &length);
+  if (!decoded) return fail(Errc::kInvalidInput, "not URL-encoded text");
+  std::string out(decoded, static_cast<std::size_t>(length));
+  api->free(decoded);
+  return out;
+}
+
+Result<std::string> libcurl_version() {
+  const Result<CurlApi>& api = curl();
+  if (!api) return std::unexpected(api.error());
+  const curl_version_info_data* info = api->version_info(CURLVERSION_NOW);
+  if (!info || !info->version) return fail(Errc::kUnsupported, "libcurl reports no version");
+  return std::string(info->version);
+}
+
 std::string default_user_agent() {
   if (!curl()) return std::string("veritee/") + VERITEE_VERSION + " (libcurl unavailable)";
   const curl_version_info_data* info = curl()->version_info(CURLVERSION_NOW);
@@ -129,8 +156,14 @@ std::string default_user_agent() {
 }
 
 Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options) {
+  return http_send("GET", url, {}, {}, options);
+}
+
+Result<HttpResponse> http_send(const std::string& method, const std::string& url,
+                               const std::string& body, const std::string& content_type,
+                               const HttpOptions& options) {
   const Result<CurlApi>& api = curl();
-  if (!api) return fail(Errc::kNetwork, "GET " + url + ": " + api.error().message);
+  if (!api) return fail(Errc::kNetwork, method + " " + url + ": " + api.error().message);
   std::unique_ptr<CURL, CurlDeleter> handle(api->easy_init());
   if (!handle) return fail(Errc::kNetwork, "libcurl could not start a transfer");
   HttpResponse response;
@@ -157,19 +190,34 @@ Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   // A loopback KDS (tests, a local mirror) is never sent through a proxy.
   if (is_loopback(url)) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  // TLS 1.2 or later, the server's certificate and name always verified.
+  curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, api->slist_free_all);
+  if (method != "GET") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    if (!content_type.empty()) {
+      headers.reset(api->slist_append(nullptr, ("Content-Type: " + content_type).c_str()));
+      curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    }
+  }
 
   const CURLcode rc = api->easy_perform(c);
   if (sink.overflow) {
-    return fail(Errc::kNetwork, "GET " + url + ": response larger than " +
+    return fail(Errc::kNetwork, method + " " + url + ": response larger than " +
                                     std::to_string(options.max_body) + " bytes, abandoned");
   }
   if (header_sink.overflow) {
-    return fail(Errc::kNetwork, "GET " + url + ": response headers larger than " +
+    return fail(Errc::kNetwork, method + " " + url + ": response headers larger than " +
                                     std::to_string(options.max_body) + " bytes, abandoned");
   }
   if (rc != CURLE_OK) {
     std::string reason = error[0] != '\0' ? error : api->easy_strerror(rc);
-    return fail(Errc::kNetwork, "GET " + url + ": " + reason);
+    return fail(Errc::kNetwork, method + " " + url + ": " + reason);
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   curl_off_t retry_after = 0;

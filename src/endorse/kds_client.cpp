@@ -125,7 +125,10 @@ Result<HttpResponse> KdsClient::fetch(const std::string& url) {
   const RetryPolicy& retry = options_.retry;
   std::string last;
   for (int attempt = 1; attempt <= retry.max_attempts; ++attempt) {
-    const auto due = limiter_.reserve(host);
+    auto due = limiter_.reserve(host);
+    if (options_.shared_budget) {
+      if (auto shared = options_.shared_budget(host)) due = std::max(due, *shared);
+    }
     if (options_.max_rate_wait.count() >= 0 && due > options_.max_rate_wait) {
       return fail(Errc::kNetwork, "client-side rate limit to " + host + " would wait " +
                                       seconds_text(due) + ": GET " + url + " not sent");

@@ -2,7 +2,6 @@
 // against the pinned Intel SGX Root CA before it is stored or returned.
 #include "veritee/endorse/pcs.hpp"
 
-#include <curl/curl.h>
 
 #include <nlohmann/json.hpp>
 
@@ -72,12 +71,11 @@ Result<std::string> chain_header(const HttpResponse& response,
   for (std::string_view name : names) {
     auto it = response.headers.find(std::string(name));
     if (it == response.headers.end()) continue;
-    int length = 0;
-    char* decoded = curl_easy_unescape(nullptr, it->second.c_str(),
-                                       static_cast<int>(it->second.size()), &length);
-    if (!decoded) return fail(Errc::kEndorsementInvalid, "cannot URL-decode the " + std::string(name) + " header");
-    std::string pem(decoded, static_cast<std::size_t>(length));
-    curl_free(decoded);
+    auto pem = url_decode(it->second);
+    if (!pem) {
+      return fail_within(pem, "cannot URL-decode the " + std::string(name) + " header",
+                         Errc::kEndorsementInvalid);
+    }
     return pem;
   }
   return fail(Errc::kEndorsementInvalid,

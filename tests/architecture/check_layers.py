@@ -3,7 +3,8 @@
 
 1. Layer order. Every file under src/<layer>/ and include/veritee/<layer>/ includes headers of
    its own layer or of layers below it only:
-       common < x509 < snp, tdx < verify < endorse, capi < guest < rats
+       common < x509, redis < snp, tdx < verify < endorse, capi < guest < rats
+   (redis, the hiredis client a verifier fleet shares state through, needs only common.)
    Inside rats, each role is its own library: ear < relying_party, service < attester.
    capi is the C ABI (include/veritee/veritee.h, libveritee.so) over the offline core.
 2. Library code does not throw (errors are values: Result<T>); only apps/ may.
@@ -19,20 +20,21 @@ import sys
 ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parents[2])
 
 RANK = {
-    'common': 0, 'x509': 1, 'snp': 2, 'tdx': 2, 'verify': 3, 'endorse': 4, 'capi': 4, 'guest': 5,
+    'common': 0, 'x509': 1, 'redis': 1, 'snp': 2, 'tdx': 2, 'verify': 3, 'endorse': 4, 'capi': 4, 'guest': 5,
     'rats/ear': 6, 'rats/relying_party': 7, 'rats/service': 7, 'rats/attester': 8,
 }
 # Layers a library may not include although they rank below it: a relying party that only
 # checks a token must not pull in the network or the guest.
 FORBIDDEN = {
-    'rats/ear': {'endorse', 'guest'},
-    'rats/relying_party': {'endorse', 'guest', 'rats/service'},
+    'rats/ear': {'endorse', 'guest', 'redis'},
+    'rats/relying_party': {'endorse', 'guest', 'rats/service', 'redis'},
+    'capi': {'redis'},
 }
 # Public rats headers by role (they share include/veritee/rats/, the namespace veritee::rats).
 RATS_HEADERS = {
     'ear': ['attestation_result', 'clock', 'jwk', 'jws', 'nonce', 'signing_key', 'trust_vector'],
     'relying_party': ['result_check'],
-    'service': ['appraiser', 'http_router', 'inspect', 'kds_metrics', 'metrics', 'policy_file', 'service'],
+    'service': ['appraiser', 'http_router', 'inspect', 'kds_metrics', 'metrics', 'policy_file', 'redis_nonces', 'service'],
     'attester': ['attest_client', 'http_client'],
 }
 RATS_ROLE = {h: role for role, hs in RATS_HEADERS.items() for h in hs}

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "rats/rats_fixture.hpp"
+#include "rats/serve_process.hpp"
 #include "veritee/rats/attest_client.hpp"
 #include "support/process.hpp"
 #include "rats/serve_process.hpp"

@@ -126,6 +126,8 @@ TEST_F(Issuer, ReplaySetIsBoundedAndDrainsOnExpiry) {
   auto fifth = nonces.issue(clock.now());
   EXPECT_EQ(nonces.redeem(fifth.nonce, clock.now()).state, NonceState::kReplayFull)
       << "a full replay set refuses rather than forgets";
+  EXPECT_EQ(nonces.replay_full_refusals(), 1u) << "counted for veritee_nonce_replay_full_total";
+  EXPECT_NE(to_string(NonceState::kReplayFull).find("replay set is full"), std::string_view::npos);
   clock.advance(std::chrono::seconds(61));
   auto fresh = nonces.issue(clock.now());
   EXPECT_EQ(nonces.redeem(fresh.nonce, clock.now()).state, NonceState::kValid);

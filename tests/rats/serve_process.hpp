@@ -68,6 +68,7 @@ class ServeProcess {
   }
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
+  void signal(int sig) { ::kill(pid_, sig); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string err() {
     std::lock_guard lock(mutex_);

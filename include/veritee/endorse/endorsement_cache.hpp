@@ -17,6 +17,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,17 @@ struct CacheEntry {
   std::function<std::optional<std::string>(ByteView, veritee::TimePoint now)> stale;
 };
 
+// A tier other processes share (fleet mode: Redis, endorse/fleet.hpp). Never trusted: whatever
+// it returns goes through the entry's check and expiry like fetched bytes, and bad bytes are
+// reported, removed from it and fetched again. Unreachable is the same as absent.
+class SharedTier {
+ public:
+  virtual ~SharedTier() = default;
+  virtual std::optional<Bytes> get(const std::string& key) = 0;
+  virtual void put(const std::string& key, ByteView bytes) = 0;
+  virtual void remove(const std::string& key) = 0;
+};
+
 struct CacheOptions {
   bool read_only = false;  // never create, replace or remove anything (offline bundles)
   bool expire = true;      // apply CacheEntry::stale (off for bundles: the verifier judges --at)
@@ -49,6 +61,8 @@ struct CacheOptions {
   // How long a miss waits for another process already fetching the same entry before fetching
   // it itself.
   std::chrono::milliseconds fetch_wait{20'000};
+  // Consulted on a local miss before `fetch`; filled with what was fetched.
+  std::shared_ptr<SharedTier> shared{};
 };
 
 struct CacheLookup {
@@ -93,6 +107,7 @@ class EndorsementCache {
   void discard(const CacheEntry& entry, const std::filesystem::path& object, std::string why,
                CacheLookup& lookup);
   void notify(const std::string& message) const;
+  std::optional<Bytes> shared_get(const CacheEntry& entry);  // checked bytes from options_.shared
   veritee::TimePoint now() const;
 
   std::filesystem::path dir_;

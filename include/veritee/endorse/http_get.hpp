@@ -16,6 +16,7 @@ struct HttpOptions {
   std::chrono::milliseconds total_timeout{30'000};  // the whole transfer, body included
   std::string user_agent;                           // "veritee/<version>" when empty
   std::size_t max_body = 1 << 20;                   // a VCEK is ~1.3 KiB, a CRL a few KiB
+  std::string ca_file;  // PEM CA certificates that https:// servers must chain to; the system store when empty
 };
 
 struct HttpResponse {
@@ -33,7 +34,19 @@ struct HttpResponse {
 // Errc::kNetwork with curl's reason; any HTTP status is a response.
 Result<HttpResponse> http_get(const std::string& url, const HttpOptions& options);
 
+// The same bounds for any method: `body` sent (with `content_type`) when the method is not GET.
+// All of veritee's outbound HTTP goes through here (KDS, and the attester's calls to a verifier).
+Result<HttpResponse> http_send(const std::string& method, const std::string& url,
+                               const std::string& body, const std::string& content_type,
+                               const HttpOptions& options);
+
 // "veritee/0.1.0 (libcurl/7.88.1)".
 std::string default_user_agent();
+
+// The version of the libcurl this process loads ("7.88.1"), or why it cannot be loaded.
+Result<std::string> libcurl_version();
+
+// RFC 3986 percent-decoding through libcurl (e.g. the PEM of Intel PCS issuer-chain headers).
+Result<std::string> url_decode(const std::string& text);
 
 }  // namespace veritee::endorse

@@ -11,6 +11,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -57,6 +58,10 @@ struct KdsOptions {
   std::chrono::milliseconds max_rate_wait{-1};
   // The service's name in messages ("KDS", "Intel PCS"): the same client serves both.
   std::string service_name{"KDS"};
+  // A rate limit shared with other processes (fleet mode: endorse/fleet.hpp, FleetBudget): how
+  // long until this process may send to `host`, the later of it and the local limit counts;
+  // nothing when the shared budget cannot be reached (the local limit alone then).
+  std::function<std::optional<std::chrono::milliseconds>(const std::string& host)> shared_budget;
 };
 
 class KdsClient {

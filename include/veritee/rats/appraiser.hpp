@@ -40,6 +40,11 @@ using EndorsementSource =
 // one (offline default), or not at all.
 enum class CrlMode { kRequired, kIfAvailable, kOff };
 
+// The message of the Errc::kNetwork error appraise() returns when the nonce cannot be checked
+// because the shared replay set (Redis) is unreachable; the nonce is not consumed.
+inline constexpr std::string_view kNonceStoreUnavailable =
+    "the shared nonce store is unavailable, so the nonce cannot be checked; try again later";
+
 struct AppraiserConfig {
   AppraisalPolicy policy;
   const snp::TrustStore* roots = &snp::TrustStore::amd();

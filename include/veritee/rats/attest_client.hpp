@@ -27,6 +27,7 @@ struct AttestClientOptions {
   NonceBinding binding = NonceBinding::kSha512;
   std::optional<std::uint32_t> vmpl;
   std::chrono::milliseconds timeout{30'000};
+  std::string ca_file;  // PEM CA certificates an https:// verifier must chain to; system store when empty
 };
 
 // POST /v1/challenge. Errc::kNetwork when the verifier cannot be reached or answers 5xx.
@@ -38,7 +39,8 @@ Result<std::string> submit_evidence(const AttestClientOptions& options,
                                     const Submission& submission);
 
 // GET /.well-known/jwks.json.
-Result<Jwks> fetch_jwks(std::string_view url, std::chrono::milliseconds timeout);
+Result<Jwks> fetch_jwks(std::string_view url, std::chrono::milliseconds timeout,
+                        const std::string& ca_file = {});
 
 // The JSON body of a submission (base64 members), as the service reads it.
 nlohmann::json submission_json(const Submission& submission);

@@ -1,5 +1,5 @@
 // A small HTTP(S) client for the verifier's clients (attest, check-result): one request to
-// an absolute URL, over cpp-httplib.
+// an absolute URL, over libcurl (endorse::http_send, the same bounded transfer as KDS).
 #pragma once
 
 #include <chrono>
@@ -16,7 +16,8 @@ struct HttpReply {
 };
 
 struct HttpRequestOptions {
-  std::chrono::milliseconds timeout{30'000};  // connect, read and write each
+  std::chrono::milliseconds timeout{30'000};  // the whole request
+  std::string ca_file;  // PEM CA certificates an https:// verifier must chain to; system store when empty
 };
 
 // `url` is http:// or https://host[:port][/base]; `path` is appended to the base. A

@@ -32,6 +32,8 @@ class Jwks {
   // bad point, or a document with no usable key, is an error.
   static Result<Jwks> parse(std::string_view json);
   static Jwks of(const SigningKey& key);
+  // Every key of a rotation, in order (the signing key first); a key given twice appears once.
+  static Jwks of(const std::vector<SigningKey>& keys);
 
   const std::vector<VerificationKey>& keys() const { return keys_; }
   nlohmann::json to_json() const { return json_; }

@@ -3,6 +3,7 @@
 // "Nonce-Based Freshness").
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +44,7 @@ enum class NonceState {
   kExpired,
   kReused,      // already redeemed once
   kReplayFull,  // the replay set is full of unexpired nonces: refused, fail closed
+  kUnavailable, // the shared replay set (Redis) cannot be reached: refused, fail closed
 };
 std::string_view to_string(NonceState state);
 
@@ -78,9 +80,14 @@ class HmacNonces final : public NonceService {
 
   IssuedNonce issue(veritee::TimePoint now) override;
   NonceVerdict redeem(ByteView nonce, veritee::TimePoint now) override;
+  // The MAC and expiry only, nothing consumed: kValid, kMalformed, kForged or kExpired. For a
+  // replay set kept elsewhere (rats/service: RedisNonces).
+  NonceVerdict check(ByteView nonce, veritee::TimePoint now) const;
 
   std::chrono::seconds ttl() const { return ttl_; }
   std::size_t replay_size() const;
+  // Redemptions refused because the replay set was full (for a metric).
+  std::uint64_t replay_full_refusals() const { return replay_full_; }
 
  private:
   Bytes mac(ByteView prefix) const;
@@ -93,6 +100,7 @@ class HmacNonces final : public NonceService {
   mutable std::mutex mutex_;
   std::set<std::string> used_;                       // nonces redeemed and not yet expired
   std::multimap<std::int64_t, std::string> expiry_;  // expiry -> nonce, for pruning
+  std::atomic<std::uint64_t> replay_full_{0};
 };
 
 Bytes random_bytes(std::size_t n);  // OpenSSL RAND_bytes; aborts if the RNG fails

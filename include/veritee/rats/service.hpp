@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "veritee/common/error.hpp"
 #include "veritee/rats/appraiser.hpp"
@@ -44,6 +45,8 @@ struct ServiceConfig {
   std::size_t replay_capacity = 1 << 18;   // for the default nonce service
 
   std::optional<SigningKey> key;           // signs EARs (required)
+  std::vector<SigningKey> published;       // more keys in the JWKS (rotation: older keys whose
+                                           // tokens are still in flight)
   VerifierIdentity identity;
 
   std::size_t threads = 8;
@@ -94,6 +97,11 @@ class VerifierService {
   // Stops accepting, closes connections that have not sent a request, lets in-flight requests
   // finish (at most drain_timeout); safe from any thread, idempotent.
   void stop();
+  // Key rotation and policy reload (SIGHUP in `veritee serve`): requests that start afterwards
+  // are signed with `key`, the JWKS publishes `key` and `published`, and appraisal uses
+  // `policy`; requests in flight finish with what they started with; no connection is dropped.
+  // Independent of the transport: it swaps one snapshot that the handlers read.
+  void reload(SigningKey key, std::vector<SigningKey> published, verify::AppraisalPolicy policy);
 
  private:
   explicit VerifierService(ServiceConfig config);

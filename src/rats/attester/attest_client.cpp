@@ -9,7 +9,9 @@
 namespace veritee::rats {
 namespace {
 
-HttpRequestOptions http_options(std::chrono::milliseconds timeout) { return {timeout}; }
+HttpRequestOptions http_options(std::chrono::milliseconds timeout, const std::string& ca_file) {
+  return {timeout, ca_file};
+}
 
 // An error answer from the verifier: {"error": "..."} when it sent one.
 Error verifier_error(const HttpReply& reply, std::string_view what) {
@@ -27,7 +29,7 @@ Error verifier_error(const HttpReply& reply, std::string_view what) {
 }  // namespace
 
 Result<Challenge> request_challenge(const AttestClientOptions& o) {
-  auto reply = http_request("POST", o.verifier_url, "/v1/challenge", "{}", http_options(o.timeout));
+  auto reply = http_request("POST", o.verifier_url, "/v1/challenge", "{}", http_options(o.timeout, o.ca_file));
   if (!reply) return std::unexpected(reply.error());
   if (reply->status != 200) return std::unexpected(verifier_error(*reply, "challenge"));
   auto body = nlohmann::json::parse(reply->body, nullptr, false);
@@ -55,7 +57,7 @@ nlohmann::json submission_json(const Submission& s) {
 
 Result<std::string> submit_evidence(const AttestClientOptions& o, const Submission& s) {
   auto reply = http_request("POST", o.verifier_url, "/v1/attest", submission_json(s).dump(),
-                            http_options(o.timeout));
+                            http_options(o.timeout, o.ca_file));
   if (!reply) return std::unexpected(reply.error());
   if (reply->status != 200) return std::unexpected(verifier_error(*reply, "attest"));
   auto body = nlohmann::json::parse(reply->body, nullptr, false);
@@ -65,8 +67,8 @@ Result<std::string> submit_evidence(const AttestClientOptions& o, const Submissi
   return body["ear"].get<std::string>();
 }
 
-Result<Jwks> fetch_jwks(std::string_view url, std::chrono::milliseconds timeout) {
-  auto reply = http_request("GET", url, "", {}, http_options(timeout));
+Result<Jwks> fetch_jwks(std::string_view url, std::chrono::milliseconds timeout, const std::string& ca_file) {
+  auto reply = http_request("GET", url, "", {}, http_options(timeout, ca_file));
   if (!reply) return std::unexpected(reply.error());
   if (reply->status != 200) {
     return fail(Errc::kNetwork, "GET " + std::string(url) + ": HTTP " + std::to_string(reply->status));

@@ -85,14 +85,23 @@ nlohmann::json public_jwk(const SigningKey& key) {
   return jwk;
 }
 
-Jwks Jwks::of(const SigningKey& key) {
+Jwks Jwks::of(const SigningKey& key) { return of(std::vector<SigningKey>{key}); }
+
+Jwks Jwks::of(const std::vector<SigningKey>& keys) {
   Jwks set;
-  nlohmann::json jwk = public_jwk(key);
-  set.keys_.push_back({jwk["kid"].get<std::string>(), key.alg(), share([&] {
-                         EVP_PKEY_up_ref(key.native());
-                         return key.native();
-                       }())});
-  set.json_ = {{"keys", nlohmann::json::array({jwk})}};
+  set.json_ = {{"keys", nlohmann::json::array()}};
+  for (const SigningKey& key : keys) {
+    nlohmann::json jwk = public_jwk(key);
+    const std::string kid = jwk["kid"].get<std::string>();
+    bool seen = false;
+    for (const auto& k : set.keys_) seen = seen || k.kid == kid;
+    if (seen) continue;  // the same key given twice is published once
+    set.keys_.push_back({kid, key.alg(), share([&] {
+                           EVP_PKEY_up_ref(key.native());
+                           return key.native();
+                         }())});
+    set.json_["keys"].push_back(std::move(jwk));
+  }
   return set;
 }
 

@@ -50,7 +50,9 @@ std::string_view to_string(NonceState state) {
     case NonceState::kForged: return "not issued by this verifier";
     case NonceState::kExpired: return "expired";
     case NonceState::kReused: return "already used";
-    case NonceState::kReplayFull: return "refused: the replay set is full";
+    case NonceState::kReplayFull:
+      return "refused: the replay set is full of unexpired nonces (raise its capacity or lower the nonce TTL)";
+    case NonceState::kUnavailable: return "refused: the shared replay set is unavailable";
   }
   return "unknown";
 }
@@ -96,7 +98,7 @@ void HmacNonces::prune(std::int64_t now_seconds) {
   expiry_.erase(expiry_.begin(), end);
 }
 
-NonceVerdict HmacNonces::redeem(ByteView nonce, veritee::TimePoint now) {
+NonceVerdict HmacNonces::check(ByteView nonce, veritee::TimePoint now) const {
   if (nonce.size() != kSize) return {NonceState::kMalformed, std::nullopt};
   if (!equal_ct(mac(nonce.first(24)), nonce.subspan(24))) {
     return {NonceState::kForged, std::nullopt};
@@ -107,12 +109,23 @@ NonceVerdict HmacNonces::redeem(ByteView nonce, veritee::TimePoint now) {
   NonceVerdict verdict{NonceState::kValid, from_unix_seconds(expires)};
   const auto now_s = unix_seconds(now);
   // A nonce is good up to, not including, its expiry second.
-  if (now_s >= expires) return (verdict.state = NonceState::kExpired, verdict);
+  if (now_s >= expires) verdict.state = NonceState::kExpired;
+  return verdict;
+}
+
+NonceVerdict HmacNonces::redeem(ByteView nonce, veritee::TimePoint now) {
+  NonceVerdict verdict = check(nonce, now);
+  if (verdict.state != NonceState::kValid) return verdict;
+  const auto now_s = unix_seconds(now);
+  const auto expires = unix_seconds(*verdict.expires);
   std::string key(nonce.begin(), nonce.end());
   std::lock_guard lock(mutex_);
   prune(now_s);
   if (used_.contains(key)) return (verdict.state = NonceState::kReused, verdict);
-  if (used_.size() >= capacity_) return (verdict.state = NonceState::kReplayFull, verdict);
+  if (used_.size() >= capacity_) {
+    ++replay_full_;
+    return (verdict.state = NonceState::kReplayFull, verdict);
+  }
   used_.insert(key);
   expiry_.emplace(expires, std::move(key));
   return verdict;

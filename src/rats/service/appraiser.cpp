@@ -131,9 +131,7 @@ Result<endorse::ResolveRequest> request_endorsements(const Submission& s, CrlMod
   return req;
 }
 
-Check nonce_validity(NonceService* nonces, ByteView nonce, veritee::TimePoint now) {
-  if (!nonces) return make("nonce.valid", false, "this verifier issues no nonces, so none is valid");
-  const NonceVerdict v = nonces->redeem(nonce, now);
+Check nonce_validity(const NonceVerdict& v, ByteView nonce, veritee::TimePoint now) {
   std::string detail = "nonce (" + std::to_string(nonce.size()) + " bytes) " +
                        std::string(to_string(v.state));
   if (v.expires) {
@@ -227,8 +225,18 @@ Result<AttestationResult> Appraiser::appraise(const Submission& s,
   }
   const bool crl_missing_online = config_.crl == CrlMode::kRequired && policy.crl == CrlRule::kPrefer;
   if (evidence->hcl) out.checks.add(runtime_claims_bound(*evidence->hcl));
-  if (s.nonce) {
-    out.checks.add(nonce_validity(config_.nonces, *s.nonce, out.appraised_at));
+  if (s.nonce && !config_.nonces) {
+    out.checks.add(make("nonce.valid", false, "this verifier issues no nonces, so none is valid"));
+    out.checks.add(nonce_bound(*report, evidence->hcl, *s.nonce, out.binding));
+    out.nonce = s.nonce;
+  } else if (s.nonce) {
+    const NonceVerdict v = config_.nonces->redeem(*s.nonce, out.appraised_at);
+    // A nonce that cannot be checked is not a result about the evidence: the request fails
+    // (HTTP 503) and the client asks again.
+    if (v.state == NonceState::kUnavailable) {
+      return fail(Errc::kNetwork, std::string(kNonceStoreUnavailable));
+    }
+    out.checks.add(nonce_validity(v, *s.nonce, out.appraised_at));
     out.checks.add(nonce_bound(*report, evidence->hcl, *s.nonce, out.binding));
     out.nonce = s.nonce;
   } else {

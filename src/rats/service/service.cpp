@@ -47,10 +47,28 @@ HttpResponse with_inspector_headers(HttpResponse r) {
 struct VerifierService::Impl {
   ServiceConfig config;
   std::shared_ptr<NonceService> nonces;
-  std::unique_ptr<Appraiser> appraiser;
+  // What reload() replaces: read as one snapshot per request.
+  struct Keys {
+    SigningKey key;
+    std::string jwks;
+    std::shared_ptr<const Appraiser> appraiser;
+  };
+  std::mutex keys_mutex;
+  std::shared_ptr<const Keys> keys;
+  std::shared_ptr<const Keys> snapshot() {
+    std::lock_guard lock(keys_mutex);
+    return keys;
+  }
+  void set_keys(SigningKey key, const std::vector<SigningKey>& published, const AppraiserConfig& a) {
+    std::vector<SigningKey> all{key};
+    all.insert(all.end(), published.begin(), published.end());
+    auto next = std::make_shared<const Keys>(Keys{std::move(key), Jwks::of(all).to_json().dump(),
+                                                  std::make_shared<const Appraiser>(a)});
+    std::lock_guard lock(keys_mutex);
+    keys = std::move(next);
+  }
   InspectConfig inspector;
   Metrics metrics;
-  std::string jwks;
   Router router;
   std::unique_ptr<detail::HttpTransport> transport;
   std::unique_ptr<detail::ClientRateLimit> rate_limit;
@@ -68,8 +86,7 @@ struct VerifierService::Impl {
                                                           config.replay_capacity);
     config.appraiser.nonces = nonces.get();
     if (!config.appraiser.clock) config.appraiser.clock = system_clock();
-    appraiser = std::make_unique<Appraiser>(config.appraiser);
-    jwks = config.key ? Jwks::of(*config.key).to_json().dump() : std::string();
+    if (config.key) set_keys(*config.key, config.published, config.appraiser);
     inspector = inspect_config(config.appraiser, config.exit_code_of);
     if (config.inspect_only) inspector.policy = nullptr;
     add_routes();
@@ -117,7 +134,9 @@ struct VerifierService::Impl {
     router.post("/v1/challenge", [this](const HttpRequest&) { return challenge(); });
     router.post("/v1/attest", [this](const HttpRequest& req) { return attest(req.body); });
     router.get("/.well-known/jwks.json", [this](const HttpRequest&) {
-      auto r = HttpResponse::text(200, jwks, "application/jwk-set+json");
+      const auto current = snapshot();  // none in inspect-only mode: no keys to publish
+      auto r = HttpResponse::text(200, current ? current->jwks : std::string("{\"keys\":[]}"),
+                                  "application/jwk-set+json");
       r.headers.emplace_back("Cache-Control", "max-age=300");
       return r;
     });
@@ -203,14 +222,16 @@ struct VerifierService::Impl {
     if (!submission) return HttpResponse::error(400, submission.error().message);
     const auto start = std::chrono::steady_clock::now();
     std::vector<endorse::Provenance> provenance;
-    auto result = appraiser->appraise(*submission, &provenance);
+    const auto current = snapshot();
+    auto result = current->appraiser->appraise(*submission, &provenance);
     for (const auto& p : provenance) metrics.endorsement(p.piece, endorsement_source_kind(p.origin));
     if (!result) {
       // Endorsement and server-side failures: the full account (paths, URLs) goes to the log
       // only; the client is told what kind of problem it was.
       const int status = status_for(result.error().code);
       if (status == 400) return HttpResponse::error(status, result.error().message);
-      std::string told = status == 422 ? "no VCEK or VLEK for this evidence is available to this verifier; send \"vcek\" or \"cert_table\""
+      std::string told = result.error().message == kNonceStoreUnavailable ? result.error().message
+                         : status == 422 ? "no VCEK or VLEK for this evidence is available to this verifier; send \"vcek\" or \"cert_table\""
                          : status == 503 ? "AMD KDS is unavailable; try again later or send \"vcek\""
                          : status == 502 ? "an endorsement this verifier obtained is unusable"
                                          : "internal error";
@@ -218,7 +239,7 @@ struct VerifierService::Impl {
       r.log_error = result.error().message;
       return r;
     }
-    auto token = jws_sign(*config.key, ear_claims(*result, config.identity));
+    auto token = jws_sign(current->key, ear_claims(*result, config.identity));
     if (!token) return HttpResponse::error(500, "signing the result failed: " + token.error().message);
     const std::string status(to_string(result->status));
     metrics.verification(std::chrono::steady_clock::now() - start, status);
@@ -282,6 +303,13 @@ Result<void> VerifierService::start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return {};
+}
+
+void VerifierService::reload(SigningKey key, std::vector<SigningKey> published,
+                             verify::AppraisalPolicy policy) {
+  AppraiserConfig a = impl_->config.appraiser;
+  a.policy = std::move(policy);
+  impl_->set_keys(std::move(key), published, a);
 }
 
 void VerifierService::stop() { impl_->transport->stop(); }
