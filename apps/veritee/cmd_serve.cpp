@@ -251,7 +251,8 @@ int run_serve(const ServeFlags& f) {
   }
   rats::VerifierService& service = **created;
   // Before bind(): the server's threads start there and must inherit the blocked signals.
-  SignalStop stopper(service);
+  // Every signal is blocked before any thread starts (the reloader's, the stopper's, then the
+  // server's), so each is taken by its own waiting thread and never kills the process.
   // SIGHUP: the key files and the policy again; a file that fails keeps what was loaded.
   ReloadOnHup reloader([&] {
     auto p = rats::load_policy_file(f.policy);
@@ -264,6 +265,7 @@ int run_serve(const ServeFlags& f) {
     service.reload(keys->front(), {keys->begin() + 1, keys->end()}, *p);
     log_line("info", "reload", "keys and policy reloaded", {{"policy", p->id}, {"kid", signing}});
   });
+  SignalStop stopper(service);
   if (auto ok = service.bind(); !ok) {
     print_error(ok.error());
     return ok.error().code == Errc::kInvalidInput ? kExitUsage : kExitUnavailable;  // a bad TLS key: usage

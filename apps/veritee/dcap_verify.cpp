@@ -115,7 +115,7 @@ int run_dcap_verify(const std::string& path, const std::string& collateral_path,
       return kExitEndorsement;
     }
     collateral = std::move(*loaded);
-    provenance.push_back({"collateral", "file " + collateral_path});
+    provenance.push_back({"collateral", endorse::Origin::kFile, "file " + collateral_path});
   } else {
     auto request = tdx::collateral_request(in->quote);
     if (!request) {

@@ -23,7 +23,7 @@ std::string_view to_string(Origin origin) {
     case Origin::kFile: return "file";
     case Origin::kBundle: return "bundle";
     case Origin::kCache: return "cache";
-    case Origin::kKds: return "kds";
+    case Origin::kFetched: return "fetched";
     case Origin::kPinned: return "pinned";
     case Origin::kAbsent: return "absent";
     case Origin::kNotUsed: return "not used";
@@ -41,7 +41,7 @@ Result<Fetched<Bytes>> EndorsementFetcher::get(const CacheEntry& entry, const st
       std::string source = fill->fetched ? "KDS " + client_->url_for(path)
                                          : label + fill->file.string();
       return Fetched<Bytes>{fill->bytes, std::move(fill->bytes), std::move(source),
-                            fill->fetched ? Origin::kKds : stored};
+                            fill->fetched ? Origin::kFetched : stored};
     }
     CacheLookup found = cache_->find(entry);
     if (!found.bytes) {
@@ -55,7 +55,7 @@ Result<Fetched<Bytes>> EndorsementFetcher::get(const CacheEntry& entry, const st
   if (client_) {
     auto bytes = client_->get(path);
     if (!bytes) return std::unexpected(bytes.error());
-    return Fetched<Bytes>{*bytes, std::move(*bytes), "KDS " + client_->url_for(path), Origin::kKds};
+    return Fetched<Bytes>{*bytes, std::move(*bytes), "KDS " + client_->url_for(path), Origin::kFetched};
   }
   return fail(Errc::kEndorsementMissing, entry.what + ": no cache and no KDS to ask");
 }

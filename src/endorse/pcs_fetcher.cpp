@@ -234,11 +234,11 @@ std::vector<PcsFetcher::Piece> PcsFetcher::pieces(const tdx::CollateralRequest& 
 
 // One piece: the bundle, then the cache (filled from PCS on a miss), then PCS without a cache.
 // Returns the checked bytes and where they came from.
-Result<std::pair<Bytes, std::string>> PcsFetcher::get(const Piece& piece) {
+Result<PcsFetcher::Got> PcsFetcher::get(const Piece& piece) {
   std::string notes;
   if (bundle_) {
     CacheLookup found = bundle_->find(piece.entry);
-    if (found.bytes) return std::pair{std::move(*found.bytes), "bundle " + found.file.string()};
+    if (found.bytes) return Got{std::move(*found.bytes), "bundle " + found.file.string(), Origin::kBundle};
     if (!found.problem.empty()) notes = " (bundle: " + found.problem + ")";
   }
   auto from_pcs = [&]() -> Result<Bytes> {
@@ -258,11 +258,11 @@ Result<std::pair<Bytes, std::string>> PcsFetcher::get(const Piece& piece) {
                                              ? "Intel PCS " + piece.url
                                              : "PCS " + piece.url
                                        : "cache " + fill->file.string();
-    return std::pair{std::move(fill->bytes), std::move(source)};
+    return Got{std::move(fill->bytes), std::move(source), fill->fetched ? Origin::kFetched : Origin::kCache};
   }
   if (cache_) {
     CacheLookup found = cache_->find(piece.entry);
-    if (found.bytes) return std::pair{std::move(*found.bytes), "cache " + found.file.string()};
+    if (found.bytes) return Got{std::move(*found.bytes), "cache " + found.file.string(), Origin::kCache};
     return fail(Errc::kEndorsementMissing,
                 piece.entry.what + ": not in the cache " + cache_->dir().string() +
                     (found.problem.empty() ? "" : " (" + found.problem + ")") + notes +
@@ -272,7 +272,7 @@ Result<std::pair<Bytes, std::string>> PcsFetcher::get(const Piece& piece) {
     auto bytes = from_pcs();
     if (!bytes) return std::unexpected(bytes.error());
     if (auto ok = piece.entry.check(*bytes); !ok) return std::unexpected(ok.error());
-    return std::pair{std::move(*bytes), "PCS " + piece.url};
+    return Got{std::move(*bytes), "PCS " + piece.url, Origin::kFetched};
   }
   return fail(Errc::kEndorsementMissing, piece.entry.what + ": no bundle entry" + notes +
                                              ", no cache and no PCS to ask");
@@ -286,12 +286,12 @@ Result<FetchedCollateral> PcsFetcher::collateral(const tdx::CollateralRequest& r
   for (const Piece& piece : pieces(request)) {
     auto got = get(piece);
     if (!got) return std::unexpected(got.error());
-    json part = json::parse(got->first.begin(), got->first.end(), nullptr, false);
+    json part = json::parse(got->bytes.begin(), got->bytes.end(), nullptr, false);
     if (!part.is_object()) {
       return fail(Errc::kEndorsementInvalid, piece.entry.what + ": not a JSON object");
     }
     merged.update(part);
-    out.provenance.push_back({kPieceNames[i++], std::move(got->second)});
+    out.provenance.push_back({kPieceNames[i++], got->origin, std::move(got->source)});
   }
   out.json = merged.dump(2);
   auto parsed = tdx::parse_collateral(out.json);
@@ -306,7 +306,7 @@ Result<std::vector<std::string>> PcsFetcher::add_to_bundle(EndorsementCache& bun
   for (const Piece& piece : pieces(request)) {
     auto got = get(piece);
     if (!got) return std::unexpected(got.error());
-    auto stored = bundle.put(piece.entry, got->first);
+    auto stored = bundle.put(piece.entry, got->bytes);
     if (!stored) return std::unexpected(stored.error());
     keys.push_back(piece.entry.key);
   }

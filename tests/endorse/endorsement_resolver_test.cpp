@@ -71,7 +71,7 @@ TEST(Resolver, FetchesOnceThenUsesTheCache) {
   EXPECT_EQ(source_of(*first, "VCEK"), "KDS " + mock.url() + s->vcek_path());
   EXPECT_EQ(source_of(*first, "chain"), "pinned (built in)");
   EXPECT_EQ(source_of(*first, "CRL"), "not used: --no-crl");
-  EXPECT_EQ(origin_of(*first, "VCEK"), Origin::kKds);
+  EXPECT_EQ(origin_of(*first, "VCEK"), Origin::kFetched);
   EXPECT_EQ(origin_of(*first, "chain"), Origin::kPinned);
   EXPECT_EQ(origin_of(*first, "CRL"), Origin::kNotUsed);
   auto result = Verifier().verify(report, first->endorsements,

@@ -25,12 +25,12 @@ enum class Origin {
   kFile,       // a file the user named
   kBundle,     // an offline bundle
   kCache,      // the endorsement cache
-  kKds,        // fetched from AMD KDS just now
+  kFetched,    // fetched just now from the vendor's service (AMD KDS, Intel PCS)
   kPinned,     // built in (the pinned AMD roots)
   kAbsent,     // none available: not checked
   kNotUsed,    // turned off by the caller
 };
-// "certificate table", "file", "bundle", "cache", "kds", "pinned", "absent", "not used".
+// "certificate table", "file", "bundle", "cache", "fetched", "pinned", "absent", "not used".
 std::string_view to_string(Origin origin);
 // Whether the caller supplied it with the request (certificate table or file).
 inline bool supplied(Origin origin) { return origin == Origin::kCertTable || origin == Origin::kFile; }

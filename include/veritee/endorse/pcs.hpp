@@ -94,7 +94,13 @@ class PcsFetcher {
     std::function<Result<Bytes>(const HttpResponse&)> from_response;
   };
   std::vector<Piece> pieces(const tdx::CollateralRequest& request) const;
-  Result<std::pair<Bytes, std::string>> get(const Piece& piece);
+  // One piece's checked bytes, and where they came from.
+  struct Got {
+    Bytes bytes;
+    std::string source;
+    Origin origin;
+  };
+  Result<Got> get(const Piece& piece);
 
   const x509::Certificate* root_;
   EndorsementCache* bundle_;

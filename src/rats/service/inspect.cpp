@@ -221,7 +221,7 @@ InspectReply inspect_report(const Request& r, const InspectConfig& config) {
   std::string signer_piece = "VCEK";
   for (const auto& p : resolution->provenance) {
     // Where each piece came from, by kind: a server's paths and URLs stay in the server.
-    endorsements.push_back({{"piece", p.piece}, {"source", endorsement_source_kind(p.source)}});
+    endorsements.push_back({{"piece", p.piece}, {"source", endorsement_source_kind(p.origin)}});
     if (p.piece == "VLEK") signer_piece = "VLEK";
   }
   json verified = verification_to_json({*ev, report, result, r.product,

@@ -30,7 +30,7 @@ void Metrics::endorsement(const std::string& piece, const std::string& source) {
 
 std::string endorsement_source_kind(endorse::Origin origin) {
   switch (origin) {
-    case endorse::Origin::kKds: return "kds";
+    case endorse::Origin::kFetched: return "kds";
     case endorse::Origin::kCache: return "cache";
     case endorse::Origin::kBundle: return "bundle";
     case endorse::Origin::kCertTable:
