@@ -43,16 +43,6 @@ int free_port_pair() {
   return 0;
 }
 
-bool accepts(int port) {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(s);
-  return ok;
-}
 
 }  // namespace
 
@@ -77,23 +67,14 @@ std::unique_ptr<Swtpm> Swtpm::start(std::string& why) {
                                 "--server",   server,    "--ctrl",
                                 ctrl,         "--flags", "not-need-init,startup-clear",
                                 "--tpmstate", state};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  int rc = posix_spawnp(&tpm->pid_, "swtpm", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
+  tpm->pid_ = spawn_quiet(args);
+  if (tpm->pid_ < 0) {
     tpm->pid_ = -1;
     why = "cannot start swtpm";
     return nullptr;
   }
   for (int i = 0; i < 100; ++i) {  // up to 5 s
-    if (accepts(tpm->port_)) return tpm;
+    if (loopback_accepts(tpm->port_)) return tpm;
     int status = 0;
     if (::waitpid(tpm->pid_, &status, WNOHANG) == tpm->pid_) {
       tpm->pid_ = -1;

@@ -23,6 +23,13 @@ CommandResult run_program(const std::string& program, const std::vector<std::str
 std::string cli_path();
 CommandResult run_cli(const std::vector<std::string>& args);
 
+// Starts args[0] (found on PATH) with args[1..] in the background, stdin and stdout on
+// /dev/null, stderr too unless `keep_stderr`; the pid, or -1 when it cannot be started.
+int spawn_quiet(const std::vector<std::string>& args, bool keep_stderr = false);
+
+// Whether something accepts TCP connections on 127.0.0.1:`port`.
+bool loopback_accepts(int port);
+
 // Whether `name` is an executable found on PATH.
 bool have_program(const std::string& name);
 

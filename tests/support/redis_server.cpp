@@ -36,16 +36,6 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-bool accepts(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
 
 }  // namespace
 
@@ -59,18 +49,10 @@ void RedisServer::start() {
   std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
                                    "--save", "", "--appendonly", "no", "--daemonize", "no",
                                    "--loglevel", "warning"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  const int rc = posix_spawnp(&pid_, "redis-server", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start redis-server");
+  pid_ = spawn_quiet(args, /*keep_stderr=*/true);
+  if (pid_ < 0) throw std::runtime_error("cannot start redis-server");
   for (int i = 0; i < 1000; ++i) {
-    if (accepts(port_)) return;
+    if (loopback_accepts(port_)) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   kill();
