@@ -17,11 +17,9 @@
 #include "veritee/x509/certificate.hpp"
 #include "veritee/snp/product.hpp"
 
-namespace httplib {
-class Server;
-}
-
 namespace veritee::test {
+
+class LoopbackHttp;  // support/loopback_http.hpp
 
 struct MockResponse {
   int status = 200;
@@ -65,9 +63,6 @@ class MockKds {
   };
   void handle(const void* request, void* response);
 
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
   mutable std::mutex mutex_;
   std::map<std::string, Bytes> objects_;
   std::map<std::string, Vcek> vceks_;  // by path without query
@@ -76,6 +71,8 @@ class MockKds {
   std::vector<std::string> paths_;
   std::vector<std::string> errors_;
   std::vector<std::string> agents_;
+  // Last: destroyed first, so the server stops before the state its handler reads goes.
+  std::unique_ptr<LoopbackHttp> http_;
 };
 
 }  // namespace veritee::test

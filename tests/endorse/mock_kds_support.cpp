@@ -1,6 +1,6 @@
 #include "mock_kds.hpp"
 
-#include <httplib.h>
+#include "support/loopback_http.hpp"
 
 #include <stdexcept>
 
@@ -18,26 +18,14 @@ std::string spl_text(std::optional<std::uint8_t> spl) {
 
 }  // namespace
 
-MockKds::MockKds() : server_(std::make_unique<httplib::Server>()) {
-  server_->set_keep_alive_max_count(1);
-  server_->Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-    handle(&req, &res);
-  });
-  port_ = server_->bind_to_any_port("127.0.0.1");
-  if (port_ <= 0) throw std::runtime_error("mock KDS: cannot bind 127.0.0.1");
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // stop() is a no-op until the server runs: wait for it, so a short test cannot hang.
-  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+MockKds::MockKds() {
+  http_ = std::make_unique<LoopbackHttp>(
+      "mock KDS", [this](const httplib::Request& req, httplib::Response& res) { handle(&req, &res); });
 }
 
-MockKds::~MockKds() {
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
-}
+MockKds::~MockKds() = default;
 
-std::string MockKds::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string MockKds::url() const { return http_->url(); }
 
 void MockKds::add_vcek(snp::Product product, const x509::Certificate& vcek) {
   auto ext = vcek.amd_extensions().value();

@@ -16,11 +16,9 @@
 
 #include "veritee/tdx/collateral.hpp"
 
-namespace httplib {
-class Server;
-}
-
 namespace veritee::test {
+
+class LoopbackHttp;  // support/loopback_http.hpp
 
 struct PcsFault {
   int status = 200;
@@ -49,13 +47,12 @@ class FakePcs {
  private:
   void handle(const void* request, void* response);
 
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
   mutable std::mutex mutex_;
   tdx::Collateral collateral_;
   std::deque<std::pair<std::string, PcsFault>> faults_;
   std::vector<std::string> targets_;
+  // Last: destroyed first, so the server stops before the state its handler reads goes.
+  std::unique_ptr<LoopbackHttp> http_;
 };
 
 }  // namespace veritee::test

@@ -1,6 +1,6 @@
 #include "tdx/fake_pcs.hpp"
 
-#include <httplib.h>
+#include "support/loopback_http.hpp"
 
 #include <cstdio>
 #include <stdexcept>
@@ -26,26 +26,14 @@ std::string url_encode(const std::string& s) {
 
 }  // namespace
 
-FakePcs::FakePcs(tdx::Collateral collateral)
-    : server_(std::make_unique<httplib::Server>()), collateral_(std::move(collateral)) {
-  server_->set_keep_alive_max_count(1);
-  server_->Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-    handle(&req, &res);
-  });
-  port_ = server_->bind_to_any_port("127.0.0.1");
-  if (port_ <= 0) throw std::runtime_error("fake PCS: cannot bind 127.0.0.1");
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+FakePcs::FakePcs(tdx::Collateral collateral) : collateral_(std::move(collateral)) {
+  http_ = std::make_unique<LoopbackHttp>(
+      "fake PCS", [this](const httplib::Request& req, httplib::Response& res) { handle(&req, &res); });
 }
 
-FakePcs::~FakePcs() {
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
-}
+FakePcs::~FakePcs() = default;
 
-std::string FakePcs::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string FakePcs::url() const { return http_->url(); }
 
 void FakePcs::serve(tdx::Collateral collateral) {
   std::lock_guard lock(mutex_);
