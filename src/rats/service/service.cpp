@@ -159,7 +159,11 @@ struct VerifierService::Impl {
       });
     }
     router.post("/v1/inspect", [this](const HttpRequest& req) {
-      const InspectReply r = inspect(req.body, inspector);
+      // The policy of the current snapshot, so a SIGHUP reload reaches the inspector too.
+      const auto current = snapshot();
+      InspectConfig with_policy = inspector;
+      if (current && !config.inspect_only) with_policy.policy = &current->appraiser->config().policy;
+      const InspectReply r = inspect(req.body, with_policy);
       return with_inspector_headers(HttpResponse::text(r.status, r.body, "application/json"));
     });
   }
