@@ -13,7 +13,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
 fi
 cmake --build "$build" -j"${JOBS:-2}" --target veritee_cli veritee_shared veritee_man
 (cd "$build" && cpack -G DEB)
-deb=$(ls "$build"/veritee_*_amd64.deb | head -1)
+deb=$(find "$build" -maxdepth 1 -name 'veritee_*_amd64.deb' -print -quit)
 echo "package: $deb"
 dpkg-deb --info "$deb" | sed -n '/Package:/,$p'
 
@@ -25,7 +25,7 @@ touch "$root/var/lib/dpkg/status"
 # The scratch root has no libc6 etc., hence --force-depends; the output only on failure.
 dpkg --root="$root" --force-not-root --force-depends --force-script-chrootless \
   --log=/dev/null -i "$deb" > "$root/dpkg.log" 2>&1 || { cat "$root/dpkg.log"; exit 1; }
-export LD_LIBRARY_PATH=$(dirname "$(find "$root" -name 'libveritee.so.*' | head -1)")
+export LD_LIBRARY_PATH=$(dirname "$(find "$root" -name 'libveritee.so.*' -print -quit)")
 "$root/usr/bin/veritee" --version
 PYTHONPATH=$root/usr/lib/python3/dist-packages \
   python3 -c 'import veritee; print("python module: veritee", veritee.version())'

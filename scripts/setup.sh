@@ -27,7 +27,7 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   # node and npm from elsewhere (e.g. NodeSource's nodejs, which bundles npm) will do.
   case "$p" in nodejs | npm) command -v "${p/nodejs/node}" >/dev/null && continue ;; esac
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"

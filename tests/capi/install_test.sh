@@ -4,6 +4,8 @@
 # give the installed CLI's exit code on a corpus report (0) and on a malformed one (2).
 # Usage: install_test.sh BUILD_DIR SOURCE_DIR CORPUS_DIR
 set -euo pipefail
+# A failing step says which line it was (set -e alone ends the script silently).
+trap 'echo "FAIL: install_test.sh line $LINENO exited $?"' ERR
 build=$1 source=$2 corpus=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -11,7 +13,9 @@ prefix=$tmp/prefix
 
 cmake --install "$build" --prefix "$prefix" > "$tmp/install.log"
 cli=$prefix/bin/veritee
-lib=$(find "$prefix" -name 'libveritee.so.*.*.*' | head -1)
+# (find -print -quit and awk's exit, not `| head -1`: under pipefail the writer that head
+# leaves behind dies of SIGPIPE, and set -e would end this script without a word.)
+lib=$(find "$prefix" -name 'libveritee.so.*.*.*' -print -quit)
 [ -x "$cli" ] || { echo "FAIL: no bin/veritee"; exit 1; }
 [ -n "$lib" ] || { echo "FAIL: no libveritee.so.<version>"; exit 1; }
 soname=$(readelf -d "$lib" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
@@ -26,7 +30,7 @@ for f in include/veritee/veritee.h include/veritee/verify/verifier.hpp; do
 done
 
 # A corpus row with a signer and a chain (MANIFEST.tsv: report enc ver product key signer chain at oracle).
-row=$(grep -v '^#' "$corpus/MANIFEST.tsv" | awk -F'\t' '$6 != "-" && $7 != "-" && $9 == "PASS"' | head -1)
+row=$(awk -F'\t' '!/^#/ && $6 != "-" && $7 != "-" && $9 == "PASS" {print; exit}' "$corpus/MANIFEST.tsv")
 if [ -z "$row" ]; then
   echo "SKIP: no corpus MANIFEST.tsv row with signer and chain under $corpus"
   exit 0
@@ -38,7 +42,7 @@ cmake -S "$source/tests/capi/consumer" -B "$tmp/cpp" -G Ninja -DCMAKE_PREFIX_PAT
   > "$tmp/cpp.log" 2>&1 || { cat "$tmp/cpp.log"; exit 1; }
 cmake --build "$tmp/cpp" > "$tmp/cpp-build.log" 2>&1 || { cat "$tmp/cpp-build.log"; exit 1; }
 # The C consumer, through pkg-config.
-pc=$(dirname "$(find "$prefix" -name veritee.pc | head -1)")
+pc=$(dirname "$(find "$prefix" -name veritee.pc -print -quit)")
 flags=$(PKG_CONFIG_PATH=$pc pkg-config --cflags --libs veritee)
 cc -std=c17 -Wall -Wextra -Werror -o "$tmp/consumer_c" "$source/tests/capi/consumer/consumer.c" $flags
 
