@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <map>
 #include <mutex>
 
 #include <openssl/evp.h>
@@ -18,7 +19,49 @@
 #include "veritee/tdx/pck.hpp"
 
 namespace veritee::tdx {
+
+struct DcapMemo::Impl {
+  std::size_t capacity;
+  std::mutex mutex;
+  std::map<std::string, std::vector<x509::Certificate>, std::less<>> chains;
+  std::map<std::string, x509::Crl, std::less<>> crls;
+  std::map<std::string, TcbInfo, std::less<>> tcb_infos;
+  std::map<std::string, EnclaveIdentity, std::less<>> identities;
+
+  template <class T>
+  std::optional<T> find(const std::map<std::string, T, std::less<>>& in, const std::string& key) {
+    std::lock_guard lock(mutex);
+    auto it = in.find(key);
+    if (it == in.end()) return std::nullopt;
+    return it->second;
+  }
+  template <class T>
+  void keep(std::map<std::string, T, std::less<>>& in, std::string key, const T& value) {
+    std::lock_guard lock(mutex);
+    if (chains.size() + crls.size() + tcb_infos.size() + identities.size() >= capacity) {
+      chains.clear();
+      crls.clear();
+      tcb_infos.clear();
+      identities.clear();
+    }
+    in.emplace(std::move(key), value);
+  }
+};
+
+DcapMemo::DcapMemo(std::size_t capacity) : impl_(std::make_unique<Impl>()) { impl_->capacity = capacity; }
+DcapMemo::~DcapMemo() = default;
+
 namespace {
+
+// A memo key: the signer's (or root's) fingerprint, then the exact bytes.
+std::string memo_key(const x509::Certificate& signer, std::initializer_list<ByteView> parts) {
+  std::string key = signer.sha256_hex();
+  for (ByteView p : parts) {
+    key += '\0';
+    key.append(reinterpret_cast<const char*>(p.data()), p.size());
+  }
+  return key;
+}
 
 using x509::Certificate;
 using x509::Crl;
@@ -74,6 +117,7 @@ struct Context {
   DcapResult& result;
 
   CheckList& out() { return result.checks; }
+  DcapMemo::Impl* memo() const { return options.memo ? &options.memo->impl() : nullptr; }
   veritee::TimePoint now() const { return options.now; }
 
   std::vector<Certificate> pck_chain;  // leaf, PCK CA, root (when anchored)
@@ -92,6 +136,19 @@ struct Context {
   std::optional<IsvTcbLevel> module_level;
   bool module_ok = true;
 };
+
+// anchored_chain, remembered when it verified.
+Result<std::vector<Certificate>> chain_of(Context& c, std::string_view pem, const char* what) {
+  DcapMemo::Impl* memo = c.memo();
+  std::string key;
+  if (memo) {
+    key = memo_key(c.root, {as_bytes(pem)});
+    if (auto known = memo->find(memo->chains, key)) return std::move(*known);
+  }
+  auto chain = anchored_chain(pem, c.root, what);
+  if (memo && chain) memo->keep(memo->chains, std::move(key), *chain);
+  return chain;
+}
 
 void check_format(Context& c) {
   const Quote& q = c.quote;
@@ -112,7 +169,7 @@ void check_format(Context& c) {
 }
 
 void check_pck_chain(Context& c) {
-  auto chain = anchored_chain(c.quote.pck_chain_pem(), c.root, "the quote's PCK certificate chain");
+  auto chain = chain_of(c, c.quote.pck_chain_pem(), "the quote's PCK certificate chain");
   if (!chain) {
     c.out().add(failed("pck.chain", kEndorsement, chain.error().message));
     return;
@@ -160,13 +217,27 @@ void check_pck_validity(Context& c) {
 }
 
 // A CRL signed by `issuer` and current at `now`, or why not.
-Result<Crl> current_crl(ByteView der, const Certificate& issuer, veritee::TimePoint now,
-                        const char* what) {
+Result<Crl> signed_crl(ByteView der, const Certificate& issuer, const char* what) {
   auto crl = Crl::load(der);
   if (!crl) return fail(Errc::kEndorsementInvalid, std::string(what) + ": " + crl.error().message);
   if (auto ok = crl->verify_signed_by(issuer); !ok) {
     return fail(Errc::kEndorsementInvalid, std::string(what) + ": " + ok.error().message);
   }
+  return crl;
+}
+
+Result<Crl> current_crl(Context& c, ByteView der, const Certificate& issuer, const char* what) {
+  const veritee::TimePoint now = c.now();
+  DcapMemo::Impl* memo = c.memo();
+  std::string key;
+  std::optional<Crl> known;
+  if (memo) {
+    key = memo_key(issuer, {der});
+    known = memo->find(memo->crls, key);
+  }
+  auto crl = known ? Result<Crl>(std::move(*known)) : signed_crl(der, issuer, what);
+  if (!crl) return crl;
+  if (memo && !known) memo->keep(memo->crls, std::move(key), *crl);
   if (!crl->current_at(now)) {
     auto next = crl->next_update();
     return fail(Errc::kEndorsementInvalid,
@@ -178,7 +249,7 @@ Result<Crl> current_crl(ByteView der, const Certificate& issuer, veritee::TimePo
 }
 
 void check_root_crl(Context& c) {
-  auto crl = current_crl(c.collateral.root_ca_crl, c.root, c.now(), "the root CA CRL");
+  auto crl = current_crl(c, c.collateral.root_ca_crl, c.root, "the root CA CRL");
   if (!crl) {
     c.out().add(failed("crl.root_ca", kEndorsement, crl.error().message));
     return;
@@ -195,7 +266,7 @@ void check_root_crl(Context& c) {
 }
 
 void check_pck_crl(Context& c) {
-  auto issuers = anchored_chain(c.collateral.pck_crl_issuer_chain, c.root, "pck_crl_issuer_chain");
+  auto issuers = chain_of(c, c.collateral.pck_crl_issuer_chain, "pck_crl_issuer_chain");
   if (!issuers) {
     c.out().add(failed("crl.pck", kEndorsement, issuers.error().message));
     return;
@@ -214,7 +285,7 @@ void check_pck_crl(Context& c) {
                            ", not at " + when(c.now())));
     return;
   }
-  auto crl = current_crl(c.collateral.pck_crl, ca, c.now(), "the PCK CRL");
+  auto crl = current_crl(c, c.collateral.pck_crl, ca, "the PCK CRL");
   if (!crl) {
     c.out().add(failed("crl.pck", kEndorsement, crl.error().message));
     return;
@@ -232,7 +303,7 @@ void check_pck_crl(Context& c) {
 
 // The TCB Signing certificate of an issuer chain: anchored, valid, not revoked.
 Result<Certificate> tcb_signer(Context& c, std::string_view pem, const char* what) {
-  auto chain = anchored_chain(pem, c.root, what);
+  auto chain = chain_of(c, pem, what);
   if (!chain) return std::unexpected(chain.error());
   if (chain->size() != 2) {
     return fail(Errc::kEndorsementInvalid, std::string(what) + " has " +
@@ -273,24 +344,35 @@ void check_signing_chains(Context& c) {
 template <class Doc>
 bool check_document(Context& c, const std::optional<Certificate>& signer, const std::string& text,
                     ByteView signature, const char* id, const char* what, std::optional<Doc>& read,
-                    Result<Doc> (*parse)(std::string_view)) {
+                    Result<Doc> (*parse)(std::string_view),
+                    std::map<std::string, Doc, std::less<>> DcapMemo::Impl::*memo_slot) {
   const std::string sig_id = std::string(id) + ".signature";
   if (!signer) {
     c.out().add(failed(sig_id, kEndorsement, std::string("no usable signer for the ") + what));
     return false;
   }
-  if (auto ok = detail::verify_p256(signer->public_key(), as_bytes(text), signature); !ok) {
-    c.out().add(failed(sig_id, kEndorsement,
-                       std::string("the ") + what + " signature (r || s over its " +
-                           std::to_string(text.size()) + " bytes) does not verify with the key of " +
-                           name(*signer)));
-    return false;
+  DcapMemo::Impl* memo = c.memo();
+  std::string key;
+  std::optional<Doc> known;
+  if (memo) {
+    key = memo_key(*signer, {as_bytes(text), signature});
+    known = memo->find(memo->*memo_slot, key);
   }
-  auto doc = parse(text);
+  if (!known) {
+    if (auto ok = detail::verify_p256(signer->public_key(), as_bytes(text), signature); !ok) {
+      c.out().add(failed(sig_id, kEndorsement,
+                         std::string("the ") + what + " signature (r || s over its " +
+                             std::to_string(text.size()) + " bytes) does not verify with the key of " +
+                             name(*signer)));
+      return false;
+    }
+  }
+  auto doc = known ? Result<Doc>(std::move(*known)) : parse(text);
   if (!doc) {
     c.out().add(failed(sig_id, kEndorsement, doc.error().message));
     return false;
   }
+  if (memo && !known) memo->keep(memo->*memo_slot, std::move(key), *doc);
   read = *doc;
   c.out().add(pass(sig_id, kEndorsement,
                    std::string("ECDSA P-256 SHA-256 over the exact ") +
@@ -318,7 +400,7 @@ bool check_document(Context& c, const std::optional<Certificate>& signer, const 
 void check_tcb_info(Context& c) {
   bool ok = check_document<TcbInfo>(c, c.tcb_signer, c.collateral.tcb_info,
                                     c.collateral.tcb_info_signature, "tcb_info", "TCB Info",
-                                    c.tcb_info_read, parse_tcb_info);
+                                    c.tcb_info_read, parse_tcb_info, &DcapMemo::Impl::tcb_infos);
   if (!c.tcb_info_read) {
     return;
   }
@@ -351,7 +433,7 @@ void check_qe_identity(Context& c) {
   bool ok = check_document<EnclaveIdentity>(c, c.qe_signer, c.collateral.qe_identity,
                                             c.collateral.qe_identity_signature, "qe_identity",
                                             "QE Identity", c.qe_identity_read,
-                                            parse_enclave_identity);
+                                            parse_enclave_identity, &DcapMemo::Impl::identities);
   if (!c.qe_identity_read) {
     return;
   }

@@ -4,6 +4,7 @@
 // TDX module TCB levels, debug, and the merged TCB status. One Check per step, in order.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,10 +19,30 @@ namespace veritee::tdx {
 // The built-in Intel SGX Root CA (pinned; DER SHA-256 44a0196b...b674d3).
 const x509::Certificate& intel_sgx_root_ca();
 
+// What verify_quote may remember from one quote to the next (a verifier appraising many quotes
+// of the same platforms with the same collateral): issuer chains anchored at the root, CRLs
+// whose signatures verified, and signed collateral documents whose signatures verified, each
+// keyed by its exact bytes and its signer. Only what verified is kept; dates, validity,
+// revocation and everything about the quote are judged at every call. Thread-safe; bounded
+// (full, it starts again empty).
+class DcapMemo {
+ public:
+  explicit DcapMemo(std::size_t capacity = 1024);
+  ~DcapMemo();
+  DcapMemo(const DcapMemo&) = delete;
+  DcapMemo& operator=(const DcapMemo&) = delete;
+  struct Impl;  // verify.cpp
+  Impl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 struct DcapVerifyOptions {
   veritee::TimePoint now;  // every date is judged at this time, never the clock
   // The trust anchor; nullptr is the pinned Intel SGX Root CA (others only for tests).
   const x509::Certificate* root = nullptr;
+  DcapMemo* memo = nullptr;  // none: everything is verified at every call
 };
 
 struct DcapResult {
