@@ -1,4 +1,4 @@
-#include "tdx/dcap_corpus.hpp"
+#include "support/dcap_corpus.hpp"
 
 #include <cstdlib>
 #include <fstream>

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
-#include "tdx/dcap_corpus.hpp"
+#include "support/dcap_corpus.hpp"
 #include "veritee/common/check.hpp"
 
 namespace veritee::tdx {

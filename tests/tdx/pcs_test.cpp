@@ -9,7 +9,7 @@
 #include <algorithm>
 
 #include "support/process.hpp"
-#include "tdx/dcap_corpus.hpp"
+#include "support/dcap_corpus.hpp"
 #include "tdx/fake_pcs.hpp"
 #include "veritee/endorse/endorsement_cache.hpp"
 #include "veritee/endorse/kds_client.hpp"

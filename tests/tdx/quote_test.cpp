@@ -1,7 +1,7 @@
 // The quote parser over every quote of the DCAP corpus, and named errors from real bytes.
 #include <gtest/gtest.h>
 
-#include "tdx/dcap_corpus.hpp"
+#include "support/dcap_corpus.hpp"
 #include "veritee/common/byte_reader.hpp"
 #include "veritee/tdx/quote.hpp"
 

@@ -2,7 +2,7 @@
 // error class), and negatives derived from the real bytes.
 #include <gtest/gtest.h>
 
-#include "tdx/dcap_corpus.hpp"
+#include "support/dcap_corpus.hpp"
 #include "veritee/tdx/verify.hpp"
 #include "veritee/verify/check_registry.hpp"
 
