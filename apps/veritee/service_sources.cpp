@@ -1,5 +1,7 @@
 #include "service_sources.hpp"
 
+#include "dcap_sources.hpp"
+
 namespace veritee::cli {
 
 Result<std::unique_ptr<EndorsementSources>> open_service_sources(const EndorsementFlags& flags) {
@@ -21,6 +23,17 @@ Result<void> configure_appraiser(rats::AppraiserConfig& config, EndorsementSourc
   EndorsementSources* src = &sources;
   config.endorsements = [src](const snp::Report& report, const endorse::ResolveRequest& request) {
     return src->resolver().resolve(report, request);
+  };
+  // DCAP quotes sent without collateral: the bundle, the verified cache, Intel PCS (--pcs-url;
+  // not with --offline), with the service's client behaviour; staleness judged at the
+  // verification time.
+  EndorsementFlags service = flags;
+  service.service = true;
+  auto dcap = DcapSources::open(service, true);
+  if (!dcap) return std::unexpected(dcap.error());
+  config.collateral = [dcap = std::shared_ptr<DcapSources>(std::move(*dcap))](
+                          const tdx::CollateralRequest& request, veritee::TimePoint when) {
+    return dcap->fetcher(when).collateral(request);
   };
   return {};
 }

@@ -16,8 +16,8 @@ namespace veritee::cli {
 Result<std::unique_ptr<EndorsementSources>> open_service_sources(const EndorsementFlags& flags);
 
 // The appraiser's CRL mode (--no-crl; required when online), its certificate clock (--at, RFC
-// 3339; the system clock when empty) and its endorsement source. `sources` must outlive
-// `config`.
+// 3339; the system clock when empty), its endorsement source and its DCAP collateral source
+// (the same flags: bundle, cache, Intel PCS). `sources` must outlive `config`.
 Result<void> configure_appraiser(rats::AppraiserConfig& config, EndorsementSources& sources,
                                  const EndorsementFlags& flags, const std::string& at);
 

@@ -49,6 +49,30 @@ void exact(Out& out, const char* id, const char* field, ByteView value, const st
                          key + " " + to_hex(*want));
 }
 
+// What a TCB status the policy accepts says about the platform (the AR4SI "hardware" claim of
+// the EAR: a warning makes it 32, "genuine, with known vulnerabilities"). Revoked never gets
+// here: it fails verification.
+struct StatusClaim {
+  tdx::TcbStatus status;
+  bool warning;
+};
+constexpr StatusClaim kStatusClaims[] = {
+    {tdx::TcbStatus::kUpToDate, false},
+    {tdx::TcbStatus::kSWHardeningNeeded, true},
+    {tdx::TcbStatus::kConfigurationNeeded, true},
+    {tdx::TcbStatus::kConfigurationAndSWHardeningNeeded, true},
+    {tdx::TcbStatus::kOutOfDate, true},
+    {tdx::TcbStatus::kOutOfDateConfigurationNeeded, true},
+    {tdx::TcbStatus::kRevoked, true},
+};
+
+bool status_warns(tdx::TcbStatus status) {
+  for (const auto& row : kStatusClaims) {
+    if (row.status == status) return row.warning;
+  }
+  return true;
+}
+
 }  // namespace
 
 Appraisal appraise_dcap(const tdx::Quote& quote, const tdx::DcapResult& result,
@@ -68,6 +92,7 @@ Appraisal appraise_dcap(const tdx::Quote& quote, const tdx::DcapResult& result,
              "TCB status " + status + (accepted ? " is" : " is not") + " in " + section +
                  ".accept_tcb_status [" + join(p.accept_tcb_status) + "]" +
                  (policy.tdx || policy.sgx ? "" : " (the default)"));
+  if (accepted && result.status && status_warns(*result.status)) appraisal.warnings.insert("policy.dcap.tcb_status");
   if (p.allow_advisories) {
     std::vector<std::string> other;
     for (const auto& id : result.advisories) {
@@ -79,6 +104,8 @@ Appraisal appraise_dcap(const tdx::Quote& quote, const tdx::DcapResult& result,
                other.empty() ? "advisories [" + join(result.advisories) + "] are all in " + section +
                                    ".allow_advisories"
                              : "advisories not in " + section + ".allow_advisories: " + join(other));
+    // Tolerated advisories are known, unfixed vulnerabilities: a warning, never affirming.
+    if (other.empty() && !result.advisories.empty()) appraisal.warnings.insert("policy.dcap.advisories");
   }
 
   if (const auto& td = quote.td_body()) {

@@ -3,6 +3,7 @@
 // nonce (through the test PKI, pinned only inside the tests).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -65,7 +66,8 @@ struct ServerOptions {
   double client_rate = 0;  // 0: no per-client limit
   double client_burst = 0;
   rats::JwsAlg alg = rats::JwsAlg::kES256;
-  std::optional<std::filesystem::path> cache_dir;  // an endorsement cache (never KDS)
+  std::optional<std::filesystem::path> cache_dir;  // an endorsement cache (never KDS); also
+                                                   // DCAP collateral (never PCS)
 };
 
 // The verifier service on 127.0.0.1:<ephemeral>, offline (endorsements only from the request),
@@ -95,6 +97,24 @@ class TestServer {
   std::vector<std::string> logs_;
   std::unique_ptr<endorse::EndorsementCache> cache_;
   std::unique_ptr<rats::VerifierService> service_;
+};
+
+// A nonce service the test controls: it "issued" exactly one nonce, e.g. the bytes a real
+// corpus report or quote carries in its report data (real vendor signature, real nonce check).
+class KnownNonce : public rats::NonceService {
+ public:
+  explicit KnownNonce(Bytes nonce) : nonce_(std::move(nonce)) {}
+  rats::IssuedNonce issue(veritee::TimePoint now) override { return {nonce_, now + std::chrono::seconds(60)}; }
+  rats::NonceVerdict redeem(ByteView nonce, veritee::TimePoint now) override {
+    if (!std::ranges::equal(nonce, nonce_)) return {rats::NonceState::kForged, std::nullopt};
+    if (used_) return {rats::NonceState::kReused, now};
+    used_ = true;
+    return {rats::NonceState::kValid, now + std::chrono::seconds(60)};
+  }
+
+ private:
+  Bytes nonce_;
+  bool used_ = false;
 };
 
 // A policy from TOML text (ADD_FAILURE on a parse error).

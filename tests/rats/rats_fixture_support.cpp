@@ -11,6 +11,7 @@
 
 #include "veritee/rats/attest_client.hpp"
 #include "veritee/rats/nonce.hpp"
+#include "veritee/tdx/verify.hpp"
 
 namespace veritee::test {
 
@@ -102,6 +103,11 @@ TestServer::TestServer(ServerOptions o) {
   config.appraiser.endorsements = [roots, cache = cache_.get()](const snp::Report& report,
                                                                 const endorse::ResolveRequest& req) {
     return endorse::EndorsementResolver(*roots, nullptr, cache, nullptr).resolve(report, req);
+  };
+  // DCAP collateral not in the request: from the cache only (none: 422).
+  config.appraiser.collateral = [cache = cache_.get()](const tdx::CollateralRequest& request,
+                                                       veritee::TimePoint at) {
+    return endorse::PcsFetcher(tdx::intel_sgx_root_ca(), nullptr, cache, nullptr, "", at).collateral(request);
   };
   config.log = [this](std::string_view line) {
     std::lock_guard lock(log_mutex_);

@@ -377,25 +377,6 @@ TEST(NonceFlowAzure, HclUserDataBindsTheNonce) {
   EXPECT_EQ(ear_of(server, server.attest(s)).failed(), std::vector<std::string>{"nonce.bound"});
 }
 
-// A nonce service the test controls: it "issued" exactly one nonce, the 32 bytes a real corpus
-// report carries in REPORT_DATA (then 32 zero bytes: the padded form). Real AMD signature,
-// real nonce check.
-class KnownNonce : public rats::NonceService {
- public:
-  explicit KnownNonce(Bytes nonce) : nonce_(std::move(nonce)) {}
-  rats::IssuedNonce issue(veritee::TimePoint now) override { return {nonce_, now + std::chrono::seconds(60)}; }
-  rats::NonceVerdict redeem(ByteView nonce, veritee::TimePoint now) override {
-    if (!std::ranges::equal(nonce, nonce_)) return {rats::NonceState::kForged, std::nullopt};
-    if (used_) return {rats::NonceState::kReused, now};
-    used_ = true;
-    return {rats::NonceState::kValid, now + std::chrono::seconds(60)};
-  }
-
- private:
-  Bytes nonce_;
-  bool used_ = false;
-};
-
 TEST(InjectedNonceService, AcceptsAKnownRealReportData) {
   VERITEE_REQUIRE_CORPUS();
   auto row = corpus_row([](const ManifestRow& r) {

@@ -10,11 +10,13 @@
 #include "veritee/common/bytes.hpp"
 #include "veritee/common/error.hpp"
 #include "veritee/endorse/endorsement_resolver.hpp"
+#include "veritee/endorse/pcs.hpp"
 #include "veritee/rats/attestation_result.hpp"
 #include "veritee/rats/clock.hpp"
 #include "veritee/rats/nonce.hpp"
 #include "veritee/rats/policy_file.hpp"
 #include "veritee/snp/trust_store.hpp"
+#include "veritee/tdx/verify.hpp"
 #include "veritee/x509/verified_links.hpp"
 
 namespace veritee::rats {
@@ -26,15 +28,23 @@ struct Submission {
   std::optional<Bytes> vcek;        // the signer's certificate, DER (VCEK or VLEK)
   std::optional<Bytes> cert_table;  // the host's certificate table (GUID table)
   std::optional<Bytes> nonce;
+  std::optional<Bytes> quote;             // an Intel SGX/TDX DCAP quote, instead of "report"
+  std::optional<std::string> collateral;  // its collateral JSON (docs/dcap.md), as text
 };
 
-// Strict: a JSON object whose members are among the five above, each a base64 string.
+// Strict: a JSON object whose members are among the above, each a base64 string, except
+// "collateral" (the collateral JSON: an object, or that object's text as a string).
 // Errc::kInvalidInput says what is wrong.
 Result<Submission> parse_submission(std::string_view json_body);
 
 // Finds endorsements for a report (normally endorse::EndorsementResolver::resolve).
 using EndorsementSource =
     std::function<Result<endorse::Resolution>(const snp::Report&, const endorse::ResolveRequest&)>;
+
+// Finds DCAP collateral for a quote (normally endorse::PcsFetcher::collateral: the bundle, the
+// verified cache, Intel PCS), judging staleness at `at` (the verification time).
+using CollateralSource = std::function<Result<endorse::FetchedCollateral>(
+    const tdx::CollateralRequest&, veritee::TimePoint at)>;
 
 // How CRLs are used: fetched and required (online default), used when the cache or bundle has
 // one (offline default), or not at all.
@@ -49,6 +59,7 @@ struct AppraiserConfig {
   AppraisalPolicy policy;
   const snp::TrustStore* roots = &snp::TrustStore::amd();
   EndorsementSource endorsements;  // required
+  CollateralSource collateral;     // DCAP quotes without "collateral"; none: such requests get 422
   CrlMode crl = CrlMode::kIfAvailable;
   NonceService* nonces = nullptr;  // required when a submission carries a nonce
   Clock clock = system_clock();    // nonce expiry, the EAR's iat
@@ -70,8 +81,12 @@ class Appraiser {
   const AppraiserConfig& config() const { return config_; }
 
  private:
+  // A submission with "quote" (dcap_appraiser.cpp).
+  Result<AttestationResult> appraise_quote(const Submission& submission,
+                                           std::vector<endorse::Provenance>* provenance) const;
   AppraiserConfig config_;
   mutable VerifiedLinks links_;
+  mutable tdx::DcapMemo dcap_memo_;  // DCAP collateral chains, CRLs and documents verified
 };
 
 }  // namespace veritee::rats

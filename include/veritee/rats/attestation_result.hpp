@@ -19,15 +19,16 @@
 namespace veritee::rats {
 
 inline constexpr const char* kEarProfile = "tag:github.com,2023:veraison/ear";
-inline constexpr const char* kSubmodName = "SEV-SNP";
+inline constexpr const char* kSubmodName = "SEV-SNP";  // DCAP quotes: "TDX" or "SGX"
 
 struct AttestationResult {
   CheckList checks;                 // verification, nonce, evidence container, appraisal
   std::set<std::string> warnings;   // ids of allowed soft findings
   EarStatus status = EarStatus::kNone;
   TrustVector vector;
-  nlohmann::json report;            // snp::report_to_json of the report
-  std::string evidence;             // "raw report", "Azure HCL blob", ...
+  std::string submod = kSubmodName;  // the EAR submod: "SEV-SNP", "TDX", "SGX"
+  nlohmann::json report;            // snp::report_to_json of the report; a quote's: docs/service.md
+  std::string evidence;             // "raw report", "Azure HCL blob", "DCAP quote v4", ...
   std::optional<Bytes> nonce;
   std::optional<NonceBinding> binding;
   std::string policy_id;
@@ -45,7 +46,7 @@ struct VerifierIdentity {
 };
 
 // {"eat_profile", "iat", "exp", "iss", "ear.verifier-id", "eat_nonce" (base64url, when a nonce
-// was given), "submods": {"SEV-SNP": {"ear.status", "ear.trustworthiness-vector",
+// was given), "submods": {"SEV-SNP" (or "TDX", "SGX"): {"ear.status", "ear.trustworthiness-vector",
 // "ear.appraisal-policy-id", "veritee.report", "veritee.checks", "veritee.failed-checks",
 // "veritee.warnings", "veritee.evidence", "veritee.nonce-binding"}}}.
 nlohmann::json ear_claims(const AttestationResult& result, const VerifierIdentity& verifier);

@@ -52,6 +52,11 @@ nlohmann::json submission_json(const Submission& s) {
   put("vcek", s.vcek);
   put("cert_table", s.cert_table);
   put("nonce", s.nonce);
+  put("quote", s.quote);
+  if (s.collateral) {
+    auto collateral = nlohmann::json::parse(*s.collateral, nullptr, false);
+    body["collateral"] = collateral.is_object() ? collateral : nlohmann::json(*s.collateral);
+  }
   return body;
 }
 

@@ -56,7 +56,7 @@ nlohmann::json ear_claims(const AttestationResult& r, const VerifierIdentity& ve
       {"developer", verifier.developer},
       {"build", verifier.build.empty() ? std::string("veritee ") + VERITEE_VERSION : verifier.build}};
   claims["submods"] = nlohmann::json::object();
-  claims["submods"][kSubmodName] = std::move(submod);
+  claims["submods"][r.submod] = std::move(submod);
   // EAT "eat_nonce" (RFC 9711 section 4.1), base64url as in the JSON serialization.
   if (r.nonce) claims["eat_nonce"] = to_base64url(*r.nonce);
   return claims;

@@ -8,6 +8,7 @@
 #include "veritee/verify/appraisal.hpp"
 #include "veritee/snp/report_format.hpp"
 #include "veritee/verify/verifier.hpp"
+#include "rats/service/freshness.hpp"
 #include "rats/service/json_depth.hpp"
 
 #include <algorithm>
@@ -28,7 +29,17 @@ Result<Submission> parse_submission(std::string_view json_body) {
   if (!doc.is_object()) return fail(Errc::kInvalidInput, "the request body must be a JSON object");
   Submission s;
   for (const auto& [key, value] : doc.items()) {
+    if (key == "collateral") {
+      // The collateral JSON: its signed members are strings, so the object's text keeps them
+      // exactly (docs/dcap.md).
+      if (!value.is_object() && !value.is_string()) {
+        return fail(Errc::kInvalidInput, "\"collateral\" must be the collateral JSON object");
+      }
+      s.collateral = value.is_string() ? value.get<std::string>() : value.dump();
+      continue;
+    }
     std::optional<Bytes>* slot = key == "report"       ? &s.report
+                                 : key == "quote"      ? &s.quote
                                  : key == "hcl"        ? &s.hcl
                                  : key == "vcek"       ? &s.vcek
                                  : key == "cert_table" ? &s.cert_table
@@ -36,7 +47,7 @@ Result<Submission> parse_submission(std::string_view json_body) {
                                                        : nullptr;
     if (!slot) {
       return fail(Errc::kInvalidInput, "unknown member \"" + key +
-                                           "\" (report, hcl, vcek, cert_table, nonce)");
+                                           "\" (report, hcl, quote, collateral, vcek, cert_table, nonce)");
     }
     if (!value.is_string()) {
       return fail(Errc::kInvalidInput, "\"" + key + "\" must be a base64 string");
@@ -66,7 +77,7 @@ struct Unwrapped {
 Result<Unwrapped> unwrap(const Submission& s) {
   if (s.report && s.hcl) return fail(Errc::kInvalidInput, "give \"report\" or \"hcl\", not both");
   if (!s.report && !s.hcl) {
-    return fail(Errc::kInvalidInput, "no evidence: give \"report\" (base64) or \"hcl\" (base64)");
+    return fail(Errc::kInvalidInput, "no evidence: give \"report\", \"hcl\" or \"quote\" (base64)");
   }
   Unwrapped u;
   if (s.hcl) {
@@ -131,49 +142,24 @@ Result<endorse::ResolveRequest> request_endorsements(const Submission& s, CrlMod
   return req;
 }
 
-Check nonce_validity(const NonceVerdict& v, ByteView nonce, veritee::TimePoint now) {
-  std::string detail = "nonce (" + std::to_string(nonce.size()) + " bytes) " +
-                       std::string(to_string(v.state));
-  if (v.expires) {
-    detail += (v.state == NonceState::kExpired ? ": expired at " : ", expires ") +
-              veritee::format_time(*v.expires) + ", now " + veritee::format_time(now);
+// Where the nonce binds: REPORT_DATA, or the HCL runtime claims' "user-data".
+detail::NonceTarget nonce_target(const snp::Report& report, const std::optional<snp::HclReport>& hcl) {
+  if (!hcl) return {"REPORT_DATA", Bytes(report.report_data().begin(), report.report_data().end()), {}};
+  detail::NonceTarget t{"the HCL runtime claims' user-data", std::nullopt, {}};
+  auto claims = nlohmann::json::parse(hcl->runtime_claims.begin(), hcl->runtime_claims.end(),
+                                      nullptr, false);
+  if (claims.is_discarded() || !claims.is_object() || !claims.contains("user-data") ||
+      !claims["user-data"].is_string()) {
+    t.missing = "the HCL runtime claims have no \"user-data\" string to bind the nonce";
+    return t;
   }
-  if (v.state == NonceState::kValid) detail += "; issued by this verifier, first use";
-  return make("nonce.valid", v.state == NonceState::kValid, detail);
-}
-
-// REPORT_DATA (or the HCL runtime claims' "user-data") equals the nonce padded or its SHA-512.
-Check nonce_bound(const snp::Report& report, const std::optional<snp::HclReport>& hcl,
-                  ByteView nonce, std::optional<NonceBinding>& binding) {
-  std::string field = "REPORT_DATA";
-  Bytes data(report.report_data().begin(), report.report_data().end());
-  if (hcl) {
-    field = "the HCL runtime claims' user-data";
-    auto claims = nlohmann::json::parse(hcl->runtime_claims.begin(), hcl->runtime_claims.end(),
-                                        nullptr, false);
-    if (claims.is_discarded() || !claims.is_object() || !claims.contains("user-data") ||
-        !claims["user-data"].is_string()) {
-      return make("nonce.bound", false, "the HCL runtime claims have no \"user-data\" string to bind the nonce");
-    }
-    auto user = from_hex(claims["user-data"].get<std::string>());
-    if (!user || user->size() != 64) {
-      return make("nonce.bound", false, "the HCL runtime claims' user-data is not 64 bytes of hex");
-    }
-    data = std::move(*user);
+  auto user = from_hex(claims["user-data"].get<std::string>());
+  if (!user || user->size() != 64) {
+    t.missing = "the HCL runtime claims' user-data is not 64 bytes of hex";
+    return t;
   }
-  binding = find_nonce_binding(data, nonce);
-  if (binding == NonceBinding::kSha512) {
-    return make("nonce.bound", true, field + " " + to_hex(data) + " equals SHA-512(nonce)");
-  }
-  if (binding == NonceBinding::kPadded) {
-    return make("nonce.bound", true, field + " " + to_hex(data) + " equals the nonce zero-padded to 64 bytes");
-  }
-  auto padded = report_data_for(nonce, NonceBinding::kPadded);
-  auto hashed = report_data_for(nonce, NonceBinding::kSha512);
-  return make("nonce.bound", false,
-              field + " " + to_hex(data) + " is neither the nonce zero-padded (" +
-                  (padded ? to_hex(*padded) : "too long to pad") + ") nor SHA-512(nonce) (" +
-                  (hashed ? to_hex(*hashed) : "-") + ")");
+  t.data = std::move(*user);
+  return t;
 }
 
 Check runtime_claims_bound(const snp::HclReport& hcl) {
@@ -190,18 +176,13 @@ Check runtime_claims_bound(const snp::HclReport& hcl) {
 Result<AttestationResult> Appraiser::appraise(const Submission& s,
                                               std::vector<endorse::Provenance>* provenance) const {
   const AppraisalPolicy& policy = config_.policy;
+  if (s.quote) return appraise_quote(s, provenance);
+  if (s.collateral) return fail(Errc::kInvalidInput, "\"collateral\" is for a DCAP \"quote\"");
   auto evidence = unwrap(s);
   if (!evidence) return std::unexpected(evidence.error());
   auto report = evidence->holder.report();
   if (!report) return fail(Errc::kInvalidInput, "the report: " + report.error().message);
-  if (s.nonce && (s.nonce->empty() || s.nonce->size() > 1024)) {
-    return fail(Errc::kInvalidInput, "\"nonce\" must be 1 to 1024 bytes");
-  }
-  if (policy.require_nonce && !s.nonce) {
-    return fail(Errc::kInvalidInput,
-                "the policy requires a nonce: POST /v1/challenge, bind the nonce in REPORT_DATA "
-                "and send it as \"nonce\"");
-  }
+  if (auto rule = detail::nonce_rule(s, policy, "REPORT_DATA"); !rule) return std::unexpected(rule.error());
   auto request = request_endorsements(s, config_.crl, policy.crl);
   if (!request) return std::unexpected(request.error());
   auto resolution = config_.endorsements(*report, *request);
@@ -225,23 +206,9 @@ Result<AttestationResult> Appraiser::appraise(const Submission& s,
   }
   const bool crl_missing_online = config_.crl == CrlMode::kRequired && policy.crl == CrlRule::kPrefer;
   if (evidence->hcl) out.checks.add(runtime_claims_bound(*evidence->hcl));
-  if (s.nonce && !config_.nonces) {
-    out.checks.add(make("nonce.valid", false, "this verifier issues no nonces, so none is valid"));
-    out.checks.add(nonce_bound(*report, evidence->hcl, *s.nonce, out.binding));
-    out.nonce = s.nonce;
-  } else if (s.nonce) {
-    const NonceVerdict v = config_.nonces->redeem(*s.nonce, out.appraised_at);
-    // A nonce that cannot be checked is not a result about the evidence: the request fails
-    // (HTTP 503) and the client asks again.
-    if (v.state == NonceState::kUnavailable) {
-      return fail(Errc::kNetwork, std::string(kNonceStoreUnavailable));
-    }
-    out.checks.add(nonce_validity(v, *s.nonce, out.appraised_at));
-    out.checks.add(nonce_bound(*report, evidence->hcl, *s.nonce, out.binding));
-    out.nonce = s.nonce;
-  } else {
-    out.checks.add({"nonce", CheckStatus::kSkip, CheckSubject::kEvidence,
-                    "no nonce given; the policy has require_nonce = false (freshness not checked)"});
+  if (auto fresh = detail::add_nonce_checks(s, config_.nonces, nonce_target(*report, evidence->hcl), out);
+      !fresh) {
+    return std::unexpected(fresh.error());
   }
   verify::Appraisal appraisal = verify::appraise(*report, verified.product, policy);
   for (auto& c : appraisal.checks.checks) out.checks.add(std::move(c));

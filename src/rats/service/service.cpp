@@ -234,8 +234,11 @@ struct VerifierService::Impl {
       // only; the client is told what kind of problem it was.
       const int status = status_for(result.error().code);
       if (status == 400) return HttpResponse::error(status, result.error().message);
+      const bool quote = submission->quote.has_value();  // DCAP: collateral from Intel PCS
       std::string told = result.error().message == kNonceStoreUnavailable ? result.error().message
+                         : status == 422 && quote ? "no collateral for this quote is available to this verifier; send \"collateral\""
                          : status == 422 ? "no VCEK or VLEK for this evidence is available to this verifier; send \"vcek\" or \"cert_table\""
+                         : status == 503 && quote ? "Intel PCS is unavailable; try again later or send \"collateral\""
                          : status == 503 ? "AMD KDS is unavailable; try again later or send \"vcek\""
                          : status == 502 ? "an endorsement this verifier obtained is unusable"
                                          : "internal error";
