@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -14,6 +15,14 @@ void print_error(const Error& error) { print_error(error.message); }
 void print_error(const std::string& message) {
   error_stream() << "veritee: " << message << '\n';
   record_error(message);
+}
+
+void print_check(const Check& c, std::size_t id_width) {
+  std::string status(to_string(c.status));
+  for (char& ch : status) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::cout << "  " << status << "  " << c.id;
+  for (std::size_t i = c.id.size(); i < id_width; ++i) std::cout << ' ';
+  std::cout << ' ' << c.detail << '\n';
 }
 
 Result<Bytes> read_input(const std::string& path) {

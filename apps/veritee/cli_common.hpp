@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "veritee/x509/certificate.hpp"
+#include "veritee/common/check.hpp"
 #include "veritee/common/error.hpp"
 #include "exit_codes.hpp"
 #include "veritee/snp/evidence.hpp"
@@ -16,6 +17,9 @@ namespace veritee::cli {
 // "veritee: <message>" on stderr (even under --quiet), kept for the --json error object.
 void print_error(const Error& error);
 void print_error(const std::string& message);
+// One check as `verify` prints it: "  PASS  chain.vcek           <detail>", the id padded to
+// `id_width` columns.
+void print_check(const Check& check, std::size_t id_width = 18);
 
 // The bytes of an input file, "-" being stdin: read once and kept, so a command can look at
 // stdin (a DCAP quote or an SNP report?) and then read it again.

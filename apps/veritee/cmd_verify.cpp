@@ -61,14 +61,6 @@ int exit_code(const VerificationResult& result, const Appraised& a) {
   return exit_code_with_policy(result.checks.verdict(), a.failed());
 }
 
-void print_check(const Check& c) {
-  std::string status(to_string(c.status));
-  for (char& ch : status) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  std::cout << "  " << status << "  " << c.id;
-  for (std::size_t i = c.id.size(); i < 18; ++i) std::cout << ' ';
-  std::cout << ' ' << c.detail << '\n';
-}
-
 void print_text(const snp::Evidence& ev, const snp::Report& report,
                 const VerificationResult& result, const endorse::Resolution& resolution,
                 const Appraised& a) {
@@ -126,14 +118,6 @@ nlohmann::json to_json(const snp::Evidence& ev, const snp::Report& report,
                                std::move(endorsements)});
 }
 
-// An input or endorsement failure before any check: the message on stderr and, with --json,
-// the error object of docs/json.md on stdout (the batch lines' schema).
-int report_failure(const VerifyFlags& f, const std::string& file, int code, const std::string& message) {
-  print_error(message);
-  if (f.json) emit_json(error_object(code, message, {{"file", file}, {"verified", false}}));
-  return code;
-}
-
 // The policy the options ask for; prints the notes (unless --quiet).
 Result<std::optional<verify::AppraisalPolicy>> load_policy(const Flags& f) {
   std::vector<std::string> notes;
@@ -148,10 +132,10 @@ int run_verify(const Flags& flags) {
   const VerifyFlags& f = flags.verify;
   const std::string& file = f.files.front();
   auto policy = load_policy(flags);
-  if (!policy) return report_failure(f, file, kExitUsage, policy.error().message);
+  if (!policy) return report_verify_failure(f, file, kExitUsage, policy.error().message);
   const verify::AppraisalPolicy* p = *policy ? &**policy : nullptr;
   auto verified = verify_single(f, file, p && p->require_crl);
-  if (!verified) return report_failure(f, file, verified.error().exit_code, verified.error().message);
+  if (!verified) return report_verify_failure(f, file, verified.error().exit_code, verified.error().message);
   const snp::Report report = verified->report();
   const VerificationResult& result = verified->result;
   const Appraised a = appraise(p, report, result);
@@ -311,8 +295,7 @@ const Registration kVerify{
        return [f] {
          if (f->verify.files.size() == 1 && f->verify.files_from.empty() &&
              (!f->collateral.empty() || is_dcap_quote_file(f->verify.files.front()))) {
-           return run_dcap_verify(f->verify.files.front(), f->collateral, f->verify.at, f->verify.json,
-                                  f->verify.sources, f->appraisal);
+           return run_dcap_verify(f->verify, f->collateral, f->appraisal);
          }
          if (f->verify.files.size() == 1 && f->verify.files_from.empty()) return run_verify(*f);
          if (f->verify.files.empty() && f->verify.files_from.empty()) {

@@ -7,6 +7,7 @@
 #include "cli_common.hpp"
 #include "dcap_cli.hpp"
 #include "dcap_sources.hpp"
+#include "verify_options.hpp"
 #include "veritee/tdx/collateral_check.hpp"
 #include "veritee/tdx/quote_format.hpp"
 #include "veritee/tdx/result_json.hpp"
@@ -18,13 +19,8 @@ namespace veritee::cli {
 
 namespace {
 
-void print_check(const Check& c) {
-  std::string status(to_string(c.status));
-  for (char& ch : status) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  std::cout << "  " << status << "  " << c.id;
-  for (std::size_t i = c.id.size(); i < 24; ++i) std::cout << ' ';
-  std::cout << ' ' << c.detail << '\n';
-}
+// DCAP ids are longer than SNP's ("policy.dcap.tcb_status").
+constexpr std::size_t kIdWidth = 24;
 
 void print_text(const tdx::QuoteInput& in, const tdx::DcapResult& r,
                 const std::vector<endorse::Provenance>& provenance,
@@ -34,9 +30,9 @@ void print_text(const tdx::QuoteInput& in, const tdx::DcapResult& r,
   std::cout << "evidence: " << in.encoding << ", DCAP quote version " << q.header().version << " ("
             << tdx::to_string(q.tee()) << ")\n";
   for (const auto& p : provenance) std::cout << "collateral: " << p.piece << " from " << p.source << '\n';
-  for (const Check& c : r.checks.checks) print_check(c);
+  for (const Check& c : r.checks.checks) print_check(c, kIdWidth);
   if (appraisal) {
-    for (const Check& c : appraisal->checks.checks) print_check(c);
+    for (const Check& c : appraisal->checks.checks) print_check(c, kIdWidth);
   }
   if (r.status) {
     std::cout << "TCB status: " << tdx::to_string(*r.status);
@@ -83,56 +79,46 @@ nlohmann::json to_json(const tdx::QuoteInput& in, const tdx::DcapResult& r,
 
 }  // namespace
 
-int run_dcap_verify(const std::string& path, const std::string& collateral_path,
-                    const std::string& at, bool json, const EndorsementFlags& sources,
+int run_dcap_verify(const VerifyFlags& f, const std::string& collateral_path,
                     const AppraisalFlags& appraisal_flags) {
-  auto now = time_flag(at);
-  if (!now) {
-    print_error(now.error());
-    return kExitUsage;
-  }
+  const std::string& path = f.files.front();
+  auto now = time_flag(f.at);
+  if (!now) return report_verify_failure(f, path, kExitUsage, now.error().message);
   std::vector<std::string> notes;
   auto loaded_policy = appraisal_policy(appraisal_flags, notes);
-  if (!loaded_policy) {
-    print_error(loaded_policy.error());
-    return kExitUsage;
-  }
+  if (!loaded_policy) return report_verify_failure(f, path, kExitUsage, loaded_policy.error().message);
   if (*loaded_policy && appraisal_flags.policy_file.empty()) {
-    print_error(path + ": the per-field options are for SNP reports; appraise a DCAP quote with "
-                       "--policy FILE and its [tdx] or [sgx] section (docs/dcap.md)");
-    return kExitUsage;
+    return report_verify_failure(f, path, kExitUsage,
+                                 path + ": the per-field options are for SNP reports; appraise a DCAP quote with "
+                                        "--policy FILE and its [tdx] or [sgx] section (docs/dcap.md)");
   }
-  for (const auto& n : notes) print_error(n);
+  if (!f.quiet) {
+    for (const auto& n : notes) print_error(n);
+  }
   const verify::AppraisalPolicy* policy = *loaded_policy ? &**loaded_policy : nullptr;
-  auto in = read_quote_file(path);
-  if (!in) return kExitUsage;
+  auto bytes = read_input(path);
+  if (!bytes) return report_verify_failure(f, path, kExitUsage, bytes.error().message);
+  auto in = tdx::load_quote(*bytes);
+  if (!in) return report_verify_failure(f, path, kExitUsage, path + ": " + in.error().message);
   std::vector<endorse::Provenance> provenance;
   std::optional<tdx::Collateral> collateral;
   if (!collateral_path.empty()) {
     auto loaded = tdx::load_collateral_file(collateral_path);
-    if (!loaded) {
-      print_error(loaded.error());
-      return kExitEndorsement;
-    }
+    if (!loaded) return report_verify_failure(f, path, kExitEndorsement, loaded.error().message);
     collateral = std::move(*loaded);
     provenance.push_back({"collateral", endorse::Origin::kFile, "file " + collateral_path});
   } else {
     auto request = tdx::collateral_request(in->quote);
-    if (!request) {
-      print_error(path + ": " + request.error().message);
-      return kExitUsage;
-    }
-    auto opened = DcapSources::open(sources, true);
-    if (!opened) {
-      print_error(opened.error());
-      return kExitEndorsement;
-    }
-    auto fetched = (*opened)->fetcher(at.empty() ? std::nullopt : std::optional(*now)).collateral(*request);
+    if (!request) return report_verify_failure(f, path, kExitUsage, path + ": " + request.error().message);
+    auto opened = DcapSources::open(f.sources, true);
+    if (!opened) return report_verify_failure(f, path, kExitEndorsement, opened.error().message);
+    auto fetched = (*opened)->fetcher(f.at.empty() ? std::nullopt : std::optional(*now)).collateral(*request);
     (*opened)->say_where_cached();
     if (!fetched) {
-      print_error("collateral for " + request->describe() + ": " + fetched.error().message +
-                  (sources.offline ? "; give it with --collateral FILE, or leave out --offline" : ""));
-      return endorsement_exit_code(fetched.error());
+      return report_verify_failure(
+          f, path, endorsement_exit_code(fetched.error()),
+          "collateral for " + request->describe() + ": " + fetched.error().message +
+              (f.sources.offline ? "; give it with --collateral FILE, or leave out --offline" : ""));
     }
     collateral = std::move(fetched->collateral);
     provenance = std::move(fetched->provenance);
@@ -140,9 +126,9 @@ int run_dcap_verify(const std::string& path, const std::string& collateral_path,
   tdx::DcapResult result = tdx::verify_quote(in->quote, *collateral, {*now});
   std::optional<verify::Appraisal> appraisal;
   if (policy && result.verified()) appraisal = verify::appraise_dcap(in->quote, result, *policy);
-  int code = exit_code_of(result.checks.verdict());
-  if (code == kExitVerified && appraisal && !appraisal->checks.passed()) code = kExitPolicy;
-  if (json) {
+  const int code = exit_code_with_policy(result.checks.verdict(), appraisal && !appraisal->checks.passed());
+  if (f.quiet) {
+  } else if (f.json) {
     std::cout << to_json(*in, result, provenance, appraisal, policy, code).dump(2) << '\n';
   } else {
     print_text(*in, result, provenance, appraisal, policy);

@@ -84,13 +84,7 @@ inline Result<guest::ReportData> report_data_flag(const std::string& hex, const 
 
 // "  PASS  guest.report_data   REPORT_DATA equals ..." (the layout of `veritee verify`).
 inline void print_checks(const CheckList& list) {
-  for (const Check& c : list.checks) {
-    std::string status(to_string(c.status));
-    for (char& ch : status) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    std::cout << "  " << status << "  " << c.id;
-    for (std::size_t i = c.id.size(); i < 19; ++i) std::cout << ' ';
-    std::cout << ' ' << c.detail << '\n';
-  }
+  for (const Check& c : list.checks) print_check(c, 19);
 }
 
 }  // namespace veritee::cli

@@ -3,11 +3,20 @@
 #include <algorithm>
 
 #include "exit_codes.hpp"
+#include "output.hpp"
 #include "snpguest_dir.hpp"
 #include "veritee/snp/cert_table.hpp"
 #include "veritee/snp/report_format.hpp"
 
 namespace veritee::cli {
+
+int report_verify_failure(const VerifyFlags& f, const std::string& file, int code,
+                          const std::string& message) {
+  print_error(message);
+  if (f.json) emit_json(error_object(code, message, {{"file", file}, {"verified", false}}));
+  return code;
+}
+
 namespace {
 
 // The endorsements named on the command line; an unreadable one is an unusable endorsement.

@@ -40,6 +40,12 @@ void add_verify_endorsement_options(CLI::App& cmd, VerifyFlags& f);
 // snpguest's files) as --vcek and --chain, unless those were given.
 Result<VerifyFlags> with_snpguest_files(const VerifyFlags& f, const std::string& file);
 
+// An input or endorsement failure of `verify FILE` before any check (SNP report or DCAP quote):
+// the message on stderr and, with --json, the error object of docs/json.md on stdout (the
+// batch lines' schema). Returns `code`.
+int report_verify_failure(const VerifyFlags& f, const std::string& file, int code,
+                          const std::string& message);
+
 // A failed step before any check ran: why, and the exit code (2 or 3).
 struct VerifyFailure {
   int exit_code = 0;
