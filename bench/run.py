@@ -14,6 +14,9 @@
   measure        launch MEASUREMENT of Debian's OVMF.fd, 64 vCPUs, vs one SHA-384 over it
   rss            peak RSS of `veritee verify` on one report, of `veritee serve` after load
   peers          the npm verifiers on the same report, after warm-up, vs veritee
+  dcap           a DCAP quote with parsed collateral vs the floor of its crypto (2 x ECDSA
+                 P-256 + SHA-256, bench/dcap_bench.cpp), and the npm @phala/dcap-qvl on the
+                 same quote and collateral (bench/peers-dcap) vs veritee from memory
   profile        callgrind instruction counts per operation (repeatable on a noisy machine)
 
 and prints a table and ONE JSON line of ratios. Nothing here asserts on time.
@@ -39,6 +42,13 @@ BUILD = ROOT / "build-bench"
 CORPUS = Path(os.environ.get("VERITEE_CORPUS", ROOT.parent / "shared" / "corpus")).resolve()
 PEERS_SRC = Path(os.environ.get("VERITEE_PEERS", ROOT.parent / "shared" / "peers")).resolve()
 PEERS_DIR = BUILD / "peers"  # copied here and `npm install`ed once; reused by later runs
+DCAP_PEER_SRC = HERE / "peers-dcap"  # @phala/dcap-qvl, pinned; never a dependency of veritee
+DCAP_PEER_DIR = BUILD / "peers-dcap"
+CORPUS_DCAP = Path(os.environ.get("VERITEE_CORPUS_DCAP", CORPUS.parent / "corpus-dcap")).resolve()
+# The DCAP case: the TDX v4 sample of dcap-qvl with its collateral, current at DCAP_AT.
+DCAP_QUOTE = "dcap-qvl/sample/tdx_quote"
+DCAP_COLLATERAL = "dcap-qvl/sample/tdx_quote_collateral.json"
+DCAP_AT = "2025-07-04T10:00:00Z"
 
 # The benchmark cases (bench/bench_corpus.cpp uses the same reports, from MANIFEST.tsv).
 CASES = {
@@ -63,6 +73,7 @@ GOALS = {
     "batch_cli_over_cores_raw": (">=", 0.85),
     "serve_over_cores_raw": (">=", 0.6),
     "measure_over_sha384": ("<=", 1.3),
+    "dcap_verify_cached_over_raw": ("<=", 1.3),
     "verify_rss_mib": ("<=", 16.0),
     "serve_rss_mib": ("<=", 64.0),
 }
@@ -107,7 +118,7 @@ def case_files(name):
 
 # ---------------------------------------------------------------------------------- build
 
-def build(skip):
+def build(skip, only=None):
     cli = BUILD / "apps" / "veritee" / "veritee"
     if skip:
         return cli if cli.exists() else None
@@ -127,7 +138,7 @@ def build(skip):
         sys.exit("bench/run: building veritee_bench failed")
     # The CLI and the load generator are separate: a module mid-edit elsewhere in the tree
     # must not cost the library numbers.
-    for target in ("veritee_rss", "veritee_serve_load", "veritee_cli"):
+    for target in () if only else ("veritee_rss", "veritee_serve_load", "veritee_cli"):
         r = run(["cmake", "--build", str(BUILD), "-j", jobs, "--target", target])
         if r.returncode != 0:
             log(f"building {target} failed; its rows are skipped:\n" + (r.stdout + r.stderr)[-2000:])
@@ -136,13 +147,15 @@ def build(skip):
 
 # ------------------------------------------------------------------------- google benchmark
 
-def run_benchmarks(out_dir, quick, cases):
+def run_benchmarks(out_dir, quick, cases, only=None):
     exe = BUILD / "bench" / "veritee_bench"
     out = out_dir / "bench.json"
     args = [str(exe), f"--veritee-cases={','.join(cases)}",
             f"--veritee-batch={96 if quick else 384}",
             f"--benchmark_out={out}", "--benchmark_out_format=json",
             f"--benchmark_min_time={0.4 if quick else 2.0}"]
+    if only == "dcap":
+        args.append("--benchmark_filter=dcap")
     if not quick:
         args += ["--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"]
     log("running veritee_bench: " + " ".join(args[1:]))
@@ -446,6 +459,48 @@ def veritee_next_to_peers(cases):
     return res
 
 
+def run_dcap_peer(quick):
+    """@phala/dcap-qvl's verify() on the DCAP case, installed from bench/peers-dcap (pinned) into
+    build-bench/peers-dcap once, like the SNP peers; then veritee's from-memory verification of
+    the same quote and collateral right after it (dcap_verify_mem)."""
+    if not shutil.which("node") or not shutil.which("npm"):
+        return {"ok": False, "error": "node/npm not installed (apt-get install nodejs npm)"}
+    if not (CORPUS_DCAP / DCAP_QUOTE).exists():
+        return {"ok": False, "error": f"no DCAP corpus at {CORPUS_DCAP}"}
+    stamp = DCAP_PEER_DIR / ".installed-from"
+    want = (DCAP_PEER_SRC / "package.json").read_text()
+    if not (stamp.exists() and stamp.read_text() == want and (DCAP_PEER_DIR / "node_modules").exists()):
+        log(f"installing the DCAP peer in {DCAP_PEER_DIR} (once)")
+        if DCAP_PEER_DIR.exists():
+            shutil.rmtree(DCAP_PEER_DIR)
+        shutil.copytree(DCAP_PEER_SRC, DCAP_PEER_DIR)
+        r = run(["npm", "install", "--no-audit", "--no-fund"], cwd=DCAP_PEER_DIR, timeout=300)
+        if r.returncode != 0:
+            return {"ok": False, "error": "npm install failed: " + (r.stderr or r.stdout)[-300:]}
+        stamp.write_text(want)
+    for f in DCAP_PEER_SRC.iterdir():
+        if f.is_file():
+            shutil.copyfile(f, DCAP_PEER_DIR / f.name)
+    import calendar
+    unix = calendar.timegm(time.strptime(DCAP_AT, "%Y-%m-%dT%H:%M:%SZ"))
+    env = dict(os.environ, N="50" if quick else "200", WARMUP="10" if quick else "20")
+    r = run(["node", "run_dcap_qvl.mjs", str(CORPUS_DCAP / DCAP_QUOTE), str(CORPUS_DCAP / DCAP_COLLATERAL),
+             str(unix)], cwd=DCAP_PEER_DIR, env=env, timeout=600)
+    line = (r.stdout.strip().splitlines() or ["{}"])[-1]
+    try:
+        res = json.loads(line)
+    except json.JSONDecodeError:
+        res = {"ok": False, "error": (r.stderr or r.stdout)[-300:]}
+    out = BUILD / "results" / "dcap-veritee.json"
+    r = run([str(BUILD / "bench" / "veritee_bench"), "--benchmark_filter=^dcap_verify_mem$",
+             "--benchmark_min_time=0.5", f"--benchmark_out={out}", "--benchmark_out_format=json"])
+    if r.returncode == 0:
+        for b in json.loads(out.read_text())["benchmarks"]:
+            scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
+            res["veritee_ms"] = b["real_time"] * scale / 1e6
+    return res
+
+
 def run_peers(quick):
     problem = setup_peers()
     if problem:
@@ -494,6 +549,8 @@ def main():
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--cases", default="genoa,milan,turin")
+    ap.add_argument("--only", choices=["dcap"],
+                    help="run only these rows (dcap: the DCAP benchmarks and the DCAP peer)")
     a = ap.parse_args()
     started = time.time()
     cases = [c for c in a.cases.split(",") if c]
@@ -505,26 +562,37 @@ def main():
     load_before = load_average()
     phases = {}
     t = time.time()
-    cli = build(a.no_build)
+    cli = build(a.no_build, a.only)
     phases["build"] = time.time() - t
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out_dir = BUILD / "results" / stamp
     out_dir.mkdir(parents=True, exist_ok=True)
 
     t = time.time()
-    bench, context = run_benchmarks(out_dir, a.quick, cases)
+    bench, context = run_benchmarks(out_dir, a.quick, cases, a.only)
     phases["benchmarks"] = time.time() - t
     t = time.time()
-    ir, ir_problem = (None, "skipped (--no-profile)") if a.no_profile else run_profile(out_dir, a.quick, cases)
+    skipped = f"skipped (--only {a.only})"
+    if a.only:
+        ir, ir_problem = None, skipped
+    else:
+        ir, ir_problem = (None, "skipped (--no-profile)") if a.no_profile else run_profile(out_dir, a.quick, cases)
     phases["callgrind"] = time.time() - t
     t = time.time()
-    rss = cli_rss(cli, cases[0]) if cli else {"error": "the CLI did not build"}
-    batch_cli = cli_batch(cli, a.quick, cases) if cli else {"unavailable": "the CLI did not build"}
-    serve = serve_bench(cli, a.quick, cases)
+    if a.only:
+        rss, batch_cli, serve = {"error": skipped}, {"unavailable": skipped}, {"unavailable": skipped}
+    else:
+        rss = cli_rss(cli, cases[0]) if cli else {"error": "the CLI did not build"}
+        batch_cli = cli_batch(cli, a.quick, cases) if cli else {"unavailable": "the CLI did not build"}
+        serve = serve_bench(cli, a.quick, cases)
     phases["cli"] = time.time() - t
     t = time.time()
-    peers, peer_problem = ({}, "skipped (--no-peers)") if a.no_peers else run_peers(a.quick)
+    if a.only:
+        peers, peer_problem = {}, skipped
+    else:
+        peers, peer_problem = ({}, "skipped (--no-peers)") if a.no_peers else run_peers(a.quick)
     near_peers = veritee_next_to_peers(cases) if peers else {}
+    dcap_peer = {"ok": False, "error": "skipped (--no-peers)"} if a.no_peers else run_dcap_peer(a.quick)
     phases["peers"] = time.time() - t
     load_after = load_average()
 
@@ -594,6 +662,12 @@ def main():
             ratios[key] = res["ms_per_verify"] * 1e6 / mine
         else:
             ratios[key] = None
+    # DCAP: the quote with parsed collateral over the floor of its crypto (interleaved pair),
+    # and the npm peer over veritee's from-memory verification measured right after it.
+    ratios["dcap_raw_ns"] = b("dcap_raw")
+    ratios["dcap_verify_cached_over_raw"] = b("pair_dcap_cached", "ratio")
+    ratios["peer_dcap_qvl_over_veritee"] = (dcap_peer["ms_per_verify"] / dcap_peer["veritee_ms"]
+                                            if dcap_peer.get("ok") and dcap_peer.get("veritee_ms") else None)
     # Instruction counts (callgrind): the same ratios, repeatable run to run.
     if ir:
         def ir_ratio(num, den):
@@ -659,6 +733,16 @@ def main():
             row(f"peer {peer} ({res['case']})", "rejected/failed", (res.get("error") or "")[:110])
     if peer_problem:
         row("peers", peer_problem, "")
+    row("dcap_raw (TDX v4 quote)", fmt_ns(b("dcap_raw")), "SHA-256 + 2 x ECDSA P-256 (QE report, quote), EVP prepared")
+    row("dcap_verify_cached", fmt_ns(b("dcap_verify_cached")),
+        f"quote and collateral parsed; pair ratio {b('pair_dcap_cached', 'ratio')}")
+    row("dcap_verify_mem", fmt_ns(b("dcap_verify_mem")), "load_quote + parse_collateral + verify_quote")
+    if dcap_peer.get("ok"):
+        row("peer dcap-qvl (TDX v4 quote)", f"{dcap_peer['ms_per_verify']:.3f} ms",
+            f"status {dcap_peer.get('status')}, n={dcap_peer.get('n')} after {dcap_peer.get('warmup')} warm-up; "
+            f"veritee dcap_verify_mem next to it {dcap_peer.get('veritee_ms') or 0:.3f} ms")
+    else:
+        row("peer dcap-qvl", "rejected/failed", (dcap_peer.get("error") or "")[:110])
     if ir:
         for c in cases:
             parts = [f"{k.split('/')[0]} {ir[k] / 1e6:.2f}M" for k in sorted(ir) if k.endswith('/' + c)]
@@ -679,7 +763,7 @@ def main():
                 "batch_unpaired_over_cores_raw", "batch_over_parallel_raw",
                 "batch_cli_over_cores_raw", "serve_over_cores_raw",
                 "serve_unpaired_over_cores_raw", "serve_fresh_over_cores_raw",
-                "verify_rss_mib", "serve_rss_mib", "verify_cached_over_raw_ir",
+                "verify_rss_mib", "serve_rss_mib", "dcap_verify_cached_over_raw", "verify_cached_over_raw_ir",
                 "verify_cold_over_chain_raw_ir", "verify_cached_over_nettle_raw_ir"):
         v = ratios.get(key)
         print(f"  {key:<30} {('-' if v is None else v)!s:<8} {goal_text(key, v)}")
@@ -690,7 +774,7 @@ def main():
     (out_dir / "ratios.json").write_text(json.dumps(ratios, indent=2) + "\n")
     (out_dir / "details.json").write_text(json.dumps(
         {"bench": bench, "ir": ir, "rss": rss, "batch_cli": batch_cli, "serve": serve,
-         "peers": peers, "context": context}, indent=2, default=str) + "\n")
+         "peers": peers, "dcap_peer": dcap_peer, "context": context}, indent=2, default=str) + "\n")
     print(json.dumps(ratios, separators=(",", ":")))
 
 
