@@ -13,6 +13,23 @@ nlohmann::json quote_input_to_json(const QuoteInput& in) {
   return j;
 }
 
+namespace {
+nlohmann::json status_json(const std::optional<TcbStatus>& s) {
+  return s ? nlohmann::json(std::string(to_string(*s))) : nlohmann::json(nullptr);
+}
+}  // namespace
+
+nlohmann::json tcb_to_json(const DcapResult& r) {
+  return {{"status", status_json(r.status)},
+          {"platform_status", status_json(r.platform_status)},
+          {"qe_status", status_json(r.qe_status)},
+          {"tdx_module_status", status_json(r.tdx_module_status)},
+          {"advisories", r.advisories},
+          {"fmspc", r.fmspc},
+          {"tcb_date", r.tcb_date},
+          {"debug", r.debug}};
+}
+
 nlohmann::json dcap_result_to_json(const QuoteInput& in, const DcapResult& r, int exit_code) {
   nlohmann::json checks = nlohmann::json::array();
   for (const Check& c : r.checks.checks) {
@@ -23,15 +40,12 @@ nlohmann::json dcap_result_to_json(const QuoteInput& in, const DcapResult& r, in
                       {"stage", "authenticity"},
                       {"detail", c.detail}});
   }
-  auto opt = [](const std::optional<TcbStatus>& s) {
-    return s ? nlohmann::json(std::string(to_string(*s))) : nlohmann::json(nullptr);
-  };
   return {{"verified", r.verified()},
           {"exit_code", exit_code},
-          {"tcb_status", opt(r.status)},
-          {"platform_tcb_status", opt(r.platform_status)},
-          {"qe_tcb_status", opt(r.qe_status)},
-          {"tdx_module_tcb_status", opt(r.tdx_module_status)},
+          {"tcb_status", status_json(r.status)},
+          {"platform_tcb_status", status_json(r.platform_status)},
+          {"qe_tcb_status", status_json(r.qe_status)},
+          {"tdx_module_tcb_status", status_json(r.tdx_module_status)},
           {"advisories", r.advisories},
           {"fmspc", r.fmspc},
           {"tcb_date", r.tcb_date},

@@ -229,7 +229,7 @@ TEST(DcapRequests, CollateralFromTheCacheOrNone) {
     empty.clock().set(at(kAt));
     auto r = empty.attest(quote_submission(kTdx, ""));
     EXPECT_EQ(r.status, 422) << r.body;
-    EXPECT_NE(r.body.find("\"collateral\""), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("send \\\"collateral\\\""), std::string::npos) << r.body;
   }
   // The cache filled as the PCS fetcher fills it: each piece checked by its entry on the way in.
   {

@@ -62,7 +62,7 @@ TEST(DcapBundle, VerifyOfflineUsesIt) {
   EXPECT_EQ(none.exit_code, 3) << none.err;
 }
 
-TEST(DcapBundle, AnUnreadableQuoteIsExit2AndPcsFailureExit3) {
+TEST(DcapBundle, APcsFailureIsExit3AndNothingIsWritten) {
   REQUIRE_CORPUS();
   TempDir dir;
   FakePcs pcs(load_collateral_file(path_of(kTdxCollateral)).value());

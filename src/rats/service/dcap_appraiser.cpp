@@ -13,20 +13,10 @@
 namespace veritee::rats {
 namespace {
 
-// The quote's verification summary beside its fields: what a relying party reads the TCB from.
+// The quote's fields (as `show --json`) and the TCB its verification established.
 nlohmann::json quote_report(const tdx::QuoteInput& in, const tdx::DcapResult& r) {
-  auto opt = [](const std::optional<tdx::TcbStatus>& s) {
-    return s ? nlohmann::json(std::string(tdx::to_string(*s))) : nlohmann::json(nullptr);
-  };
   nlohmann::json j = tdx::quote_input_to_json(in);
-  j["tcb"] = {{"status", opt(r.status)},
-              {"platform_status", opt(r.platform_status)},
-              {"qe_status", opt(r.qe_status)},
-              {"tdx_module_status", opt(r.tdx_module_status)},
-              {"advisories", r.advisories},
-              {"fmspc", r.fmspc},
-              {"tcb_date", r.tcb_date},
-              {"debug", r.debug}};
+  j["tcb"] = tdx::tcb_to_json(r);
   return j;
 }
 
