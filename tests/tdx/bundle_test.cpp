@@ -3,6 +3,7 @@
 // `serve --offline --endorsements DIR` (POST /v1/attest with the quote alone) use it without
 // any network. And --quiet / --json on the DCAP verify path behave as on the SNP path.
 #include <gtest/gtest.h>
+#include <filesystem>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -71,6 +72,13 @@ TEST(DcapBundle, APcsFailureIsExit3AndNothingIsWritten) {
                     "--pcs-url", pcs.url(), "--cache-dir", (dir / "cache").string(), "--rate-limit", "0"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("collateral for"), std::string::npos) << r.err;
+  std::size_t files = 0;
+  if (std::filesystem::exists(dir / "bundle")) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir / "bundle")) {
+      if (e.is_regular_file()) ++files;
+    }
+  }
+  EXPECT_EQ(files, 0u) << "a failed bundle wrote collateral";
 }
 
 TEST(DcapBundle, ServeOfflineAppraisesAQuoteWithoutCollateral) {
