@@ -224,7 +224,9 @@ int run_serve(const ServeFlags& f) {
   config.appraiser.policy = *policy;
   config.exit_code_of = exit_code_with_policy;
   // CRLs held and refreshed in the background: never fetched at request time (readiness).
-  auto crls = open_crl_keeper(*src, f.sources, [](const std::string& m) { log_line("info", "crl", m, {}); });
+  auto crls = open_crl_keeper(*src, f.sources, [](const std::string& m) {
+    log_line(m.starts_with("could not") ? "warn" : "info", "crl", m, {});
+  });
   if (auto ok = configure_appraiser(config.appraiser, *src, f.sources, f.at, crls.get()); !ok) {
     return print_error(ok.error()), kExitUsage;
   }
