@@ -321,6 +321,16 @@ def vm_hwm_mib(pid):
     return None
 
 
+def stop_process(proc):
+    """SIGTERM, then SIGKILL after 15 s."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def serve_bench(cli, quick, cases):
     if not serve_available():
         return {"unavailable": "not yet available: `veritee serve` (apps/veritee/cmd_serve.cpp, "
@@ -393,12 +403,7 @@ def serve_bench(cli, quick, cases):
             res["rss_mib"] = vm_hwm_mib(server.pid)
             return res
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_process(server)
             log_file.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -525,12 +530,7 @@ def serve_fleet_bench(cli, quick, cases):
         return {"unavailable": str(e)}
     finally:
         for p in reversed(procs):
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            stop_process(p)
         for f in logs:
             f.close()
         shutil.rmtree(work, ignore_errors=True)

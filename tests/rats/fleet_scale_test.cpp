@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "rats/http_result.hpp"
 #include "rats/rats_fixture.hpp"
 #include "rats/serve_process.hpp"
 #include "support/redis_server.hpp"
@@ -54,15 +55,7 @@ class Connections {
     }
   }
   HttpResult post(int replica, const std::string& path, const std::string& body) {
-    auto res = clients_[static_cast<std::size_t>(replica)]->Post(path, body, "application/json");
-    HttpResult out;
-    if (!res) {
-      out.error = httplib::to_string(res.error());
-      return out;
-    }
-    out.status = res->status;
-    out.body = res->body;
-    return out;
+    return to_http_result(clients_[static_cast<std::size_t>(replica)]->Post(path, body, "application/json"));
   }
   // POST /v1/challenge: the nonce, or empty with the answer in `refusal`.
   Bytes challenge(int replica, HttpResult* refusal = nullptr) {
