@@ -65,12 +65,13 @@ Result<std::string> RedisNonces::epoch(veritee::TimePoint now, bool lost) {
   // nonces may be gone, so nothing issued up to now is accepted.
   if (lost || !set->nil()) refuse_through_ = unix_seconds(now);
   // Created by another replica: the nonces issued up to that second (by any replica) may have
-  // been redeemed against what Redis lost, so they are refused here too.
+  // been redeemed against what Redis lost, so they are refused here too (never beyond this
+  // replica's now: a clock ahead elsewhere must not stop issuing here).
   if (const auto colon = got->str.rfind(':'); colon != std::string::npos) {
     std::int64_t created = 0;
     const char* end = got->str.data() + got->str.size();
     if (std::from_chars(got->str.data() + colon + 1, end, created).ptr == end) {
-      refuse_through_ = std::max(refuse_through_, created);
+      refuse_through_ = std::max(refuse_through_, std::min(created, unix_seconds(now)));
     }
   }
   if (lost && secret_in_redis_) {
