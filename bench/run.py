@@ -38,7 +38,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BUILD = ROOT / "build-bench"
+# $BENCH_BUILD: another build directory to measure with --no-build (e.g. a RelWithDebInfo tree).
+BUILD = Path(os.environ.get("BENCH_BUILD", ROOT / "build-bench")).resolve()
 CORPUS = Path(os.environ.get("VERITEE_CORPUS", ROOT.parent / "shared" / "corpus")).resolve()
 PEERS_SRC = Path(os.environ.get("VERITEE_PEERS", ROOT.parent / "shared" / "peers")).resolve()
 PEERS_DIR = BUILD / "peers"  # copied here and `npm install`ed once; reused by later runs
@@ -76,6 +77,8 @@ GOALS = {
     "dcap_verify_cached_over_raw": ("<=", 1.3),
     "verify_rss_mib": ("<=", 16.0),
     "serve_rss_mib": ("<=", 64.0),
+    "serve_fleet_over_single": (">=", 0.9),
+    "redis_nonce_p50_ms": ("<=", 0.3),
 }
 
 
@@ -118,7 +121,7 @@ def case_files(name):
 
 # ---------------------------------------------------------------------------------- build
 
-def build(skip, only=None):
+def build(skip, only=None, targets=None):
     cli = BUILD / "apps" / "veritee" / "veritee"
     if skip:
         return cli if cli.exists() else None
@@ -132,13 +135,13 @@ def build(skip, only=None):
         sys.stderr.write(r.stdout + r.stderr)
         sys.exit("bench/run: cmake configure failed")
     jobs = os.environ.get("BENCH_JOBS", "2")
-    r = run(["cmake", "--build", str(BUILD), "-j", jobs, "--target", "veritee_bench"])
-    if r.returncode != 0:
+    r = run(["cmake", "--build", str(BUILD), "-j", jobs, "--target", "veritee_bench"]) if targets is None else None
+    if r is not None and r.returncode != 0:
         sys.stderr.write(r.stdout[-6000:] + r.stderr[-3000:])
         sys.exit("bench/run: building veritee_bench failed")
     # The CLI and the load generator are separate: a module mid-edit elsewhere in the tree
     # must not cost the library numbers.
-    for target in () if only else ("veritee_rss", "veritee_serve_load", "veritee_cli"):
+    for target in targets or (() if only else ("veritee_rss", "veritee_serve_load", "veritee_cli")):
         r = run(["cmake", "--build", str(BUILD), "-j", jobs, "--target", target])
         if r.returncode != 0:
             log(f"building {target} failed; its rows are skipped:\n" + (r.stdout + r.stderr)[-2000:])
@@ -331,6 +334,16 @@ def vm_hwm_mib(pid):
     return None
 
 
+def stop_process(proc):
+    """SIGTERM, then SIGKILL after 15 s."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def serve_bench(cli, quick, cases):
     if not serve_available():
         return {"unavailable": "not yet available: `veritee serve` (apps/veritee/cmd_serve.cpp, "
@@ -403,15 +416,157 @@ def serve_bench(cli, quick, cases):
             res["rss_mib"] = vm_hwm_mib(server.pid)
             return res
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_process(server)
             log_file.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# -------------------------------------------------------------- the service as a fleet
+
+def attest_request(case):
+    """The serve benchmark's /v1/attest body (report and DER VCEK, base64) for a case."""
+    import base64
+    files = case_files(case)
+    vcek = files["signer"].read_bytes()
+    if vcek[:1] != b"\x30":  # PEM -> DER
+        text = vcek.decode("ascii", "replace")
+        body = text.split("-----BEGIN CERTIFICATE-----")[1].split("-----END CERTIFICATE-----")[0]
+        vcek = base64.b64decode("".join(body.split()))
+    return files, {"report": base64.b64encode(files["report"].read_bytes()).decode(),
+                   "vcek": base64.b64encode(vcek).decode()}
+
+
+def wait_port(port, proc, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def serve_fleet_bench(cli, quick, cases):
+    """Two `veritee serve --redis` replicas sharing one redis-server against one replica
+    without Redis, under the same load generator, every request a nonce round trip (challenge
+    at one replica, attest at the other); and the p50 the Redis nonce path adds, one
+    connection at a time, interleaved."""
+    if not serve_available():
+        return {"unavailable": "`veritee serve` has not landed"}
+    if cli is None:
+        return {"unavailable": "the CLI did not build"}
+    if not shutil.which("redis-server"):
+        return {"unavailable": "redis-server is not installed (scripts/setup.sh installs it): "
+                               "serve_fleet_over_single not measured"}
+    loader = BUILD / "bench" / "veritee_serve_load"
+    if not loader.exists():
+        return {"unavailable": "veritee_serve_load did not build (cpp-httplib missing?)"}
+    files, req = attest_request(cases[0])
+    work = Path(tempfile.mkdtemp(prefix="veritee-bench-fleet-"))
+    procs, logs = [], []
+
+    def start(name, cmd, port):
+        log_file = open(work / f"{name}.log", "w")
+        logs.append(log_file)
+        p = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT)
+        procs.append(p)
+        if not wait_port(port, p):
+            raise RuntimeError(f"{name} did not listen: " + (work / f"{name}.log").read_text()[-400:])
+        return p
+
+    try:
+        (work / "policy.toml").write_text(SERVE_POLICY)
+        (work / "attest.json").write_text(json.dumps(req))
+        redis_port = free_port()
+        start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "no", "--loglevel", "warning"], redis_port)
+        ports = {}
+        for name, fleet in (("single", False), ("fleet_a", True), ("fleet_b", True)):
+            port = free_port()
+            cmd = [str(cli), "serve", "--listen", f"127.0.0.1:{port}", "--policy",
+                   str(work / "policy.toml"), "--state-dir", str(work / name), "--offline", "--no-crl"]
+            if fleet:
+                cmd += ["--redis", f"redis://127.0.0.1:{redis_port}", "--nonce-key", str(work / "nonce.key")]
+            if files["at"]:
+                cmd += ["--at", files["at"]]
+            if fleet and not (work / "nonce.key").exists():
+                (work / "nonce.key").write_bytes(os.urandom(32))
+            start(name, cmd, port)
+            ports[name] = port
+        time.sleep(1.2)  # past the second in which the first replica created the shared epoch
+        cores = os.cpu_count() or 1
+
+        def load(names, connections, seconds, warmup):
+            cmd = [str(loader), "--path", "/v1/attest", "--body", str(work / "attest.json"),
+                   "--challenge", "/v1/challenge", "--connections", str(connections),
+                   "--seconds", str(seconds), "--warmup", str(warmup)]
+            for n in names:
+                cmd += ["--port", str(ports[n])]
+            r = run(cmd)
+            line = (r.stdout.strip().splitlines() or ["{}"])[-1]
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                return {"error": (r.stdout + r.stderr)[-300:]}
+
+        # Throughput, interleaved (single, fleet, single, fleet...) so that both see the same
+        # machine; the mean of each.
+        rounds = 2 if quick else 3
+        seconds = 5 if quick else 10
+        single, fleet = [], []
+        for _ in range(rounds):
+            single.append(load(["single"], 2 * cores, seconds, 1))
+            fleet.append(load(["fleet_a", "fleet_b"], 2 * cores, seconds, 1))
+        res = {"single": single, "fleet": fleet}
+        for k in ("single", "fleet"):
+            rps = [x.get("rps") for x in res[k] if x.get("requests")]
+            res[k + "_rps"] = sum(rps) / len(rps) if len(rps) == rounds else None
+        # Latency: one connection, one replica with Redis against one without, interleaved;
+        # the median of the rounds' p50s.
+        lat_local, lat_redis = [], []
+        for _ in range(3 if quick else 5):
+            lat_local.append(load(["single"], 1, 3 if quick else 5, 0.5))
+            lat_redis.append(load(["fleet_a"], 1, 3 if quick else 5, 0.5))
+
+        def median_p50(xs):
+            vals = sorted(x["p50_ms"] for x in xs if x.get("requests"))
+            return vals[len(vals) // 2] if len(vals) == len(xs) else None
+        res["latency_local"], res["latency_redis"] = lat_local, lat_redis
+        res["local_p50_ms"], res["redis_p50_ms"] = median_p50(lat_local), median_p50(lat_redis)
+        res["connections"] = 2 * cores
+        return res
+    except RuntimeError as e:
+        return {"unavailable": str(e)}
+    finally:
+        for p in reversed(procs):
+            stop_process(p)
+        for f in logs:
+            f.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def fleet_ratios(fleet):
+    single, both = fleet.get("single_rps"), fleet.get("fleet_rps")
+    local, shared = fleet.get("local_p50_ms"), fleet.get("redis_p50_ms")
+    return {"serve_fleet_over_single": round(both / single, 4) if single and both else None,
+            "redis_nonce_p50_ms": round(shared - local, 4) if local is not None and shared is not None else None}
+
+
+def fleet_rows(fleet, row):
+    if "unavailable" in fleet:
+        row("serve fleet (2 replicas + Redis)", fleet["unavailable"], "")
+        return
+    row("serve fleet (2 replicas + Redis)",
+        f"{fleet.get('fleet_rps') or 0:.0f}/s vs one replica without Redis {fleet.get('single_rps') or 0:.0f}/s",
+        f"{fleet.get('connections')} keep-alive connections, each request challenge + attest, "
+        f"errors {[x.get('errors') for x in fleet.get('fleet', [])]} / {[x.get('errors') for x in fleet.get('single', [])]}")
+    row("nonce round trip p50, 1 connection",
+        f"with Redis {fleet.get('redis_p50_ms')} ms, without {fleet.get('local_p50_ms')} ms",
+        "median of interleaved rounds")
 
 
 # ---------------------------------------------------------------------------------- peers
@@ -549,8 +704,9 @@ def main():
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--cases", default="genoa,milan,turin")
-    ap.add_argument("--only", choices=["dcap"],
-                    help="run only these rows (dcap: the DCAP benchmarks and the DCAP peer)")
+    ap.add_argument("--only", choices=["dcap", "serve_fleet"],
+                    help="run only these rows (dcap: the DCAP benchmarks and the DCAP peer; "
+                         "serve_fleet: the fleet rows, building only the CLI and the load generator)")
     a = ap.parse_args()
     started = time.time()
     cases = [c for c in a.cases.split(",") if c]
@@ -560,6 +716,8 @@ def main():
     if not (CORPUS / "MANIFEST.tsv").exists():
         sys.exit(f"bench/run: no corpus at {CORPUS} (set VERITEE_CORPUS)")
     load_before = load_average()
+    if a.only == "serve_fleet":
+        return only_serve_fleet(a, cases, load_before)
     phases = {}
     t = time.time()
     cli = build(a.no_build, a.only)
@@ -581,10 +739,12 @@ def main():
     t = time.time()
     if a.only:
         rss, batch_cli, serve = {"error": skipped}, {"unavailable": skipped}, {"unavailable": skipped}
+        fleet = {"unavailable": skipped}
     else:
         rss = cli_rss(cli, cases[0]) if cli else {"error": "the CLI did not build"}
         batch_cli = cli_batch(cli, a.quick, cases) if cli else {"unavailable": "the CLI did not build"}
         serve = serve_bench(cli, a.quick, cases)
+        fleet = serve_fleet_bench(cli, a.quick, cases)
     phases["cli"] = time.time() - t
     t = time.time()
     if a.only:
@@ -650,6 +810,7 @@ def main():
     ratios["measure_over_sha384"] = b("pair_measure", "ratio")
     ratios["verify_rss_mib"] = round(rss["rss_mib"], 2) if "rss_mib" in rss else None
     ratios["serve_rss_mib"] = round(serve["rss_mib"], 2) if serve.get("rss_mib") else None
+    ratios.update(fleet_ratios(fleet))
     # Peers: per-verification wall time against veritee's own from-memory, nothing-memoized
     # verification of the same report (what each peer's call does), and node's raw floor
     # against ours.
@@ -719,6 +880,7 @@ def main():
         k = serve["fresh"]
         row("serve, new connection per request", f"{k.get('rps', 0):.0f}/s p50 {k.get('p50_ms')} ms p99 {k.get('p99_ms')} ms",
             f"{k.get('connections')} clients, errors {k.get('errors')}")
+    fleet_rows(fleet, row)
     if "rss_mib" in rss:
         row("veritee verify (one report)", f"{rss['rss_mib']:.2f} MiB peak RSS", f"{rss['process_ms']:.1f} ms per process (best of 5)")
     else:
@@ -763,6 +925,7 @@ def main():
                 "batch_unpaired_over_cores_raw", "batch_over_parallel_raw",
                 "batch_cli_over_cores_raw", "serve_over_cores_raw",
                 "serve_unpaired_over_cores_raw", "serve_fresh_over_cores_raw",
+                "serve_fleet_over_single", "redis_nonce_p50_ms",
                 "verify_rss_mib", "serve_rss_mib", "dcap_verify_cached_over_raw", "verify_cached_over_raw_ir",
                 "verify_cold_over_chain_raw_ir", "verify_cached_over_nettle_raw_ir"):
         v = ratios.get(key)
@@ -773,8 +936,32 @@ def main():
           ", ".join(f"{k} {v:.0f} s" for k, v in phases.items()) + ")")
     (out_dir / "ratios.json").write_text(json.dumps(ratios, indent=2) + "\n")
     (out_dir / "details.json").write_text(json.dumps(
-        {"bench": bench, "ir": ir, "rss": rss, "batch_cli": batch_cli, "serve": serve,
+        {"bench": bench, "ir": ir, "rss": rss, "batch_cli": batch_cli, "serve": serve, "fleet": fleet,
          "peers": peers, "dcap_peer": dcap_peer, "context": context}, indent=2, default=str) + "\n")
+    print(json.dumps(ratios, separators=(",", ":")))
+
+
+
+def only_serve_fleet(a, cases, load_before):
+    """bench/run --only serve_fleet: the fleet rows and keys alone."""
+    started = time.time()
+    cli = build(a.no_build, targets=("veritee_serve_load", "veritee_cli"))
+    fleet = serve_fleet_bench(cli, a.quick, cases)
+    ratios = fleet_ratios(fleet)
+    rows = []
+    fleet_rows(fleet, lambda name, value, note="": rows.append((name, value, note)))
+    print()
+    print(f"  load average (before, after)  {load_before} {load_average()}  {os.cpu_count()} cores")
+    for name, value, note in rows:
+        print(f"  {name}  {value}  {note}")
+    for key in ("serve_fleet_over_single", "redis_nonce_p50_ms"):
+        v = ratios.get(key)
+        print(f"  {key:<30} {('-' if v is None else v)!s:<8} {goal_text(key, v)}")
+    print(f"  (took {time.time() - started:.0f} s)")
+    ratios.update({"cores": os.cpu_count(), "load": load_average(), "quick": a.quick, "only": "serve_fleet"})
+    out_dir = BUILD / "results" / time.strftime("%Y%m%d-%H%M%S")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "fleet.json").write_text(json.dumps(fleet, indent=2, default=str) + "\n")
     print(json.dumps(ratios, separators=(",", ":")))
 
 

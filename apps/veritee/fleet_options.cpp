@@ -45,7 +45,7 @@ std::string Fleet::metrics() const {
   }
   if (shared) {
     out += metric("veritee_nonce_store_unavailable_total", "counter",
-                  "Nonces refused because Redis could not check them.", shared->unavailable_refusals());
+                  "Nonce requests (challenge or attest) refused because Redis could not be reached.", shared->unavailable_refusals());
     out += metric("veritee_redis_up", "gauge", "1 while the last Redis command reached Redis.",
                   client->available() ? 1 : 0);
   }

@@ -104,9 +104,13 @@ TEST_F(Fleet, RedisDownRefusesNoncesWith503AndRecoversWithoutReplays) {
   const Bytes used = a.challenge();
   ASSERT_EQ(attest_at(a, used).json()["status"], "affirming");
 
-  redis_server->kill();
-  const Bytes pending = b.challenge();  // issuing needs no Redis
+  const Bytes pending = b.challenge();  // issued before Redis went away
   ASSERT_EQ(pending.size(), 56u);
+  redis_server->kill();
+  // No nonce is handed out that could not be checked.
+  auto refused = b.post("/v1/challenge", "");
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("nonce store is unavailable"), std::string::npos) << refused.body;
   const auto start = std::chrono::steady_clock::now();
   auto down = attest_at(b, pending);
   EXPECT_EQ(down.status, 503) << down.body;
@@ -131,7 +135,13 @@ TEST_F(Fleet, RedisDownRefusesNoncesWith503AndRecoversWithoutReplays) {
     std::string last;
     bool ok = false;
     for (int i = 0; i < 100 && !ok; ++i) {
-      auto r = attest_at(*s, s->challenge());
+      auto c = s->post("/v1/challenge", "");  // 503 until the replica has reconnected
+      last = c.body;
+      if (c.status != 200) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      auto r = attest_at(*s, *from_base64(c.json()["nonce"].get<std::string>()));
       ok = r.status == 200 && r.json()["status"] == "affirming";
       last = r.body;
       if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -213,9 +223,14 @@ TEST(FleetCli, ReplicasShareNoncesAndKeysThroughRedis) {
   EXPECT_TRUE(detail(at_b, b).starts_with("pass")) << detail(at_b, b);
   EXPECT_NE(detail(at_a, a).find("already used"), std::string::npos) << detail(at_a, a);
 
-  // Redis down: a nonce cannot be checked (503), everything else answers.
+  // Redis down: no nonce is issued and none can be checked (503), everything else answers.
+  const Bytes pending = challenge_of(b);
+  ASSERT_EQ(pending.size(), 56u);
   redis_server.kill();
-  auto down = http_post(a, "/v1/attest", genoa_body(challenge_of(b)));
+  auto no_nonce = http_post(b, "/v1/challenge", "");
+  EXPECT_EQ(no_nonce.status, 503) << no_nonce.body;
+  EXPECT_NE(no_nonce.body.find("nonce store is unavailable"), std::string::npos) << no_nonce.body;
+  auto down = http_post(a, "/v1/attest", genoa_body(pending));
   EXPECT_EQ(down.status, 503) << down.body;
   EXPECT_NE(down.body.find("nonce store is unavailable"), std::string::npos) << down.body;
   EXPECT_EQ(http_get(a, "/healthz").status, 200);

@@ -1,4 +1,5 @@
 #include "rats/rats_fixture.hpp"
+#include "rats/http_result.hpp"
 
 #include <arpa/inet.h>
 #include <httplib.h>
@@ -28,17 +29,6 @@ veritee::TimePoint TestClock::now() const { return veritee::TimePoint(std::chron
 
 namespace {
 
-HttpResult from(httplib::Result res) {
-  HttpResult out;
-  if (!res) {
-    out.error = httplib::to_string(res.error());
-    return out;
-  }
-  out.status = res->status;
-  out.body = res->body;
-  return out;
-}
-
 httplib::Client client(int port) {
   httplib::Client c("127.0.0.1", port);
   c.set_connection_timeout(std::chrono::seconds(10));
@@ -50,7 +40,7 @@ httplib::Client client(int port) {
 
 HttpResult http_post(int port, const std::string& path, const std::string& body) {
   auto c = client(port);
-  return from(c.Post(path, body, "application/json"));
+  return to_http_result(c.Post(path, body, "application/json"));
 }
 
 int connect_loopback(int port, int timeout_seconds) {
@@ -72,7 +62,7 @@ int connect_loopback(int port, int timeout_seconds) {
 
 HttpResult http_get(int port, const std::string& path) {
   auto c = client(port);
-  return from(c.Get(path));
+  return to_http_result(c.Get(path));
 }
 
 std::string inspector_text(const Bytes& file) {

@@ -65,6 +65,13 @@ class NonceService {
   virtual ~NonceService() = default;
   virtual IssuedNonce issue(veritee::TimePoint now) = 0;
   virtual NonceVerdict redeem(ByteView nonce, veritee::TimePoint now) = 0;
+  // Whether a nonce issued now could be redeemed: Errc::kNetwork when the replay set it would
+  // be checked against cannot be reached, so no nonce is handed out that cannot be checked
+  // (the service answers 503). A local replay set is always ready.
+  virtual Result<void> ready_to_issue(veritee::TimePoint now) {
+    (void)now;
+    return {};
+  }
 };
 
 // Stateless nonces: expiry (u64 big-endian Unix seconds) || 16 random bytes ||

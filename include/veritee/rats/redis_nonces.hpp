@@ -35,7 +35,9 @@ Result<Bytes> shared_nonce_key(redis::Client& client, const std::string& prefix)
 // script only while the epoch is the one this replica knows. A replica that finds the epoch
 // changed or gone, or that creates it, refuses (kUnavailable) every nonce issued up to that
 // second, so no nonce redeemed before the loss is accepted again; clients ask for a new one.
-// With a shared (generated) MAC key, the replica also puts its key back when it is gone.
+// The epoch names the second it was created ("<random>:<unix seconds>"), and every replica
+// that reads it refuses nonces issued up to then as well, whichever replica issued them, so
+// no replica hands out a nonce in that second that another would refuse. With a shared (generated) MAC key, the replica also puts its key back when it is gone.
 class RedisNonces final : public NonceService {
  public:
   // `secret` from load_nonce_key (every replica given the same file) or shared_nonce_key
@@ -45,6 +47,10 @@ class RedisNonces final : public NonceService {
 
   IssuedNonce issue(veritee::TimePoint now) override;
   NonceVerdict redeem(ByteView nonce, veritee::TimePoint now) override;
+  // One GET of the epoch: Errc::kNetwork while Redis cannot be reached, and during the second
+  // in which the epoch was (re)established (a nonce issued then would be refused). An
+  // epoch found changed or gone is re-established first, as redeem() does.
+  Result<void> ready_to_issue(veritee::TimePoint now) override;
 
   // Establishes the epoch now (a service calls it before it listens; otherwise the first
   // redemption does). A replica that creates the epoch refuses nonces issued up to `now`'s
@@ -52,6 +58,7 @@ class RedisNonces final : public NonceService {
   // Redis cannot be reached (the service may start anyway: nonces are refused until it can).
   Result<void> establish(veritee::TimePoint now);
 
+  // Challenges and redemptions refused because Redis could not be reached (a metric).
   std::uint64_t unavailable_refusals() const { return unavailable_; }
   std::string last_error() const;  // why Redis was last unreachable ("" when never)
   const redis::Client& client() const { return *client_; }
@@ -59,6 +66,7 @@ class RedisNonces final : public NonceService {
  private:
   // The current epoch, established (or re-established after a loss) under epoch_mutex_.
   Result<std::string> epoch(veritee::TimePoint now, bool lost);
+  void note_unavailable(const std::string& why);
 
   std::shared_ptr<redis::Client> client_;
   Bytes secret_;

@@ -2,6 +2,7 @@
 #include "veritee/rats/redis_nonces.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <iterator>
 
@@ -51,7 +52,8 @@ Result<std::string> RedisNonces::epoch(veritee::TimePoint now, bool lost) {
   std::lock_guard lock(epoch_mutex_);
   if (!lost && !epoch_.empty()) return epoch_;
   const std::string name = prefix_ + "nonce-epoch";
-  const std::string mine = to_hex(random_bytes(16));
+  // random ":" the second it was created: every replica refuses nonces issued up to then.
+  const std::string mine = to_hex(random_bytes(16)) + ":" + std::to_string(unix_seconds(now));
   auto set = client_->command({"SET", name, mine, "NX"});
   if (!set) return std::unexpected(set.error());
   auto got = client_->command({"GET", name});
@@ -62,6 +64,16 @@ Result<std::string> RedisNonces::epoch(veritee::TimePoint now, bool lost) {
   // Created here, or changed since this replica last looked: whatever Redis knew of redeemed
   // nonces may be gone, so nothing issued up to now is accepted.
   if (lost || !set->nil()) refuse_through_ = unix_seconds(now);
+  // Created by another replica: the nonces issued up to that second (by any replica) may have
+  // been redeemed against what Redis lost, so they are refused here too (never beyond this
+  // replica's now: a clock ahead elsewhere must not stop issuing here).
+  if (const auto colon = got->str.rfind(':'); colon != std::string::npos) {
+    std::int64_t created = 0;
+    const char* end = got->str.data() + got->str.size();
+    if (std::from_chars(got->str.data() + colon + 1, end, created).ptr == end) {
+      refuse_through_ = std::max(refuse_through_, std::min(created, unix_seconds(now)));
+    }
+  }
   if (lost && secret_in_redis_) {
     (void)client_->command({"SET", prefix_ + "nonce-key", std::string(secret_.begin(), secret_.end()), "NX"});
   }
@@ -79,9 +91,7 @@ NonceVerdict RedisNonces::redeem(ByteView nonce, veritee::TimePoint now) {
   NonceVerdict verdict = macs_.check(nonce, now);
   if (verdict.state != NonceState::kValid) return verdict;
   auto unavailable = [&](const std::string& why) {
-    ++unavailable_;
-    std::lock_guard lock(error_mutex_);
-    last_error_ = why;
+    note_unavailable(why);
     verdict.state = NonceState::kUnavailable;
     return verdict;
   };
@@ -110,6 +120,32 @@ NonceVerdict RedisNonces::redeem(ByteView nonce, veritee::TimePoint now) {
   auto renewed = epoch(now, true);  // -1: the epoch changed or vanished
   return unavailable(renewed ? "the shared replay set was lost (Redis restarted or flushed)"
                              : renewed.error().message);
+}
+
+Result<void> RedisNonces::ready_to_issue(veritee::TimePoint now) {
+  auto refuse = [&](const std::string& why) -> Result<void> {
+    note_unavailable(why);
+    return fail(Errc::kNetwork, why);
+  };
+  auto current = epoch(now, false);
+  if (!current) return refuse(current.error().message);
+  auto got = client_->command({"GET", prefix_ + "nonce-epoch"});
+  if (!got) return refuse(got.error().message);
+  if (got->kind != redis::Reply::Kind::kString || got->str != *current) {
+    auto renewed = epoch(now, true);  // Redis restarted or flushed since this replica looked
+    if (!renewed) return refuse(renewed.error().message);
+  }
+  std::lock_guard lock(epoch_mutex_);
+  if (unix_seconds(now) <= refuse_through_) {
+    return refuse("the shared replay set was (re)established this second; a nonce issued now would be refused");
+  }
+  return {};
+}
+
+void RedisNonces::note_unavailable(const std::string& why) {
+  ++unavailable_;
+  std::lock_guard lock(error_mutex_);
+  last_error_ = why;
 }
 
 std::string RedisNonces::last_error() const {

@@ -217,7 +217,15 @@ struct VerifierService::Impl {
   }
 
   HttpResponse challenge() {
-    const IssuedNonce n = nonces->issue(config.appraiser.clock());
+    const auto now = config.appraiser.clock();
+    // A fleet's shared replay set out of reach: no nonce that could not be checked later.
+    if (auto ready = nonces->ready_to_issue(now); !ready) {
+      HttpResponse r = HttpResponse::error(503, "the shared nonce store is unavailable, so no nonce can be issued; try again later");
+      r.headers.emplace_back("Retry-After", "1");
+      r.log_error = ready.error().message;
+      return r;
+    }
+    const IssuedNonce n = nonces->issue(now);
     return HttpResponse::json(200, {{"nonce", to_base64(n.nonce)},
                                     {"expires", veritee::format_time(n.expires)},
                                     {"bindings", {"sha512", "padded"}}});
