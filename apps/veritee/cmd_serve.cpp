@@ -20,6 +20,7 @@
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
 #include "fleet_options.hpp"
+#include "service_readiness.hpp"
 #include "service_sources.hpp"
 #include "veritee/rats/jwk.hpp"
 #include "veritee/rats/kds_metrics.hpp"
@@ -145,9 +146,10 @@ Result<void> fit_descriptor_limit(std::size_t max_connections) {
   return {};
 }
 
-// A PEM file for the TLS server (at most 1 MiB, a regular file).
-Result<std::string> read_pem(const std::string& path, const char* flag) {
-  auto bytes = veritee::read_file(path, 1 << 20);
+// A PEM file for the TLS server (at most 1 MiB, a regular file); the key is held to the rule of
+// every private key (read_private_file: not readable by group or others).
+Result<std::string> read_pem(const std::string& path, const char* flag, bool private_key) {
+  auto bytes = private_key ? veritee::read_private_file(path, 1 << 20) : veritee::read_file(path, 1 << 20);
   if (!bytes) return fail(bytes.error().code, std::string(flag) + ": " + bytes.error().message);
   return std::string(bytes->begin(), bytes->end());
 }
@@ -157,9 +159,9 @@ int run_serve(const ServeFlags& f) {
   if (auto ok = fit_descriptor_limit(f.max_connections); !ok) return print_error(ok.error()), kExitUsage;
   std::string tls_cert, tls_key;
   if (!f.tls_cert.empty()) {
-    auto cert = read_pem(f.tls_cert, "--tls-cert");
+    auto cert = read_pem(f.tls_cert, "--tls-cert", false);
     if (!cert) return print_error(cert.error()), kExitUsage;
-    auto key_pem = read_pem(f.tls_key, "--tls-key");
+    auto key_pem = read_pem(f.tls_key, "--tls-key", true);
     if (!key_pem) return print_error(key_pem.error()), kExitUsage;
     tls_cert = std::move(*cert);
     tls_key = std::move(*key_pem);
@@ -221,11 +223,15 @@ int run_serve(const ServeFlags& f) {
   config.tls_key_pem = std::move(tls_key);
   config.appraiser.policy = *policy;
   config.exit_code_of = exit_code_with_policy;
-  if (auto ok = configure_appraiser(config.appraiser, *src, f.sources, f.at); !ok) {
+  // CRLs held and refreshed in the background: never fetched at request time (readiness).
+  auto crls = open_crl_keeper(*src, f.sources, [](const std::string& m) {
+    log_line(m.starts_with("could not") ? "warn" : "info", "crl", m, {});
+  });
+  if (auto ok = configure_appraiser(config.appraiser, *src, f.sources, f.at, crls.get()); !ok) {
     return print_error(ok.error()), kExitUsage;
   }
-  config.extra_metrics = [src, kds_metrics, fl = &*fleet] {
-    if (!src->client()) return fl->metrics();
+  config.extra_metrics = [src, kds_metrics, fl = &*fleet, held = crls.get()] {
+    if (!src->client()) return crl_metrics(held) + fl->metrics();
     return kds_metrics->render() + "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
            "# TYPE veritee_kds_requests_total counter\n"
            "veritee_kds_requests_total " + std::to_string(src->client()->requests_sent()) + "\n"
@@ -234,14 +240,10 @@ int run_serve(const ServeFlags& f) {
            "veritee_kds_short_circuited_total " + std::to_string(src->client()->requests_short_circuited()) + "\n"
            "# HELP veritee_kds_circuit_open 1 while KDS requests are refused without being sent.\n"
            "# TYPE veritee_kds_circuit_open gauge\n"
-           "veritee_kds_circuit_open " + std::string(src->client()->circuit_open() ? "1" : "0") + "\n" + fl->metrics();
+           "veritee_kds_circuit_open " + std::string(src->client()->circuit_open() ? "1" : "0") + "\n" +
+           crl_metrics(held) + fl->metrics();
   };
-  config.ready = [src]() -> std::optional<std::string> {
-    if (src->client() && src->client()->circuit_open()) {
-      return "KDS " + src->client()->base_url() + " is unavailable (circuit open); CRLs cannot be refreshed";
-    }
-    return std::nullopt;
-  };
+  set_readiness(config, crls.get(), *src);
 
   const std::string kid = rats::jwk_thumbprint(*key);
   auto created = rats::VerifierService::create(std::move(config));
@@ -281,7 +283,12 @@ int run_serve(const ServeFlags& f) {
             {"cache", src->cache() ? src->cache()->dir().string() : ""},
             {"bundle", f.sources.bundle_dir},
             {"nonces", fleet->describe()}});
+  if (crls) {
+    crls->load();   // what the cache holds, before the first request
+    crls->start();  // then the missing and due ones, in the background
+  }
   service.run();
+  if (crls) crls->stop();
   log_line("info", "stop", "stopped", {});
   return kExitVerified;
 }

@@ -5,8 +5,11 @@
 // appraisal against reference values. Endorsements come from the sources in their documented
 // order (certificate table, files, bundle, cache, KDS); with --vcek the endorsements are the
 // user's and no cache or network is used.
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <iostream>
 #include <memory>
 
@@ -171,12 +174,10 @@ int run_verify(const Flags& flags) {
 Result<std::vector<std::string>> batch_inputs(const VerifyFlags& f) {
   std::vector<std::string> inputs = f.files;
   if (!f.files_from.empty()) {
-    std::ifstream file;
-    if (f.files_from != "-") {
-      file.open(f.files_from);
-      if (!file) return fail(Errc::kIo, "cannot open " + f.files_from);
-    }
-    std::istream& in = f.files_from == "-" ? std::cin : file;
+    // Like every input: a regular file (or stdin) of at most kMaxInputBytes, never a hang.
+    auto list = f.files_from == "-" ? read_fd(STDIN_FILENO, "stdin", kMaxInputBytes) : read_file(f.files_from);
+    if (!list) return fail(list.error().code, "--files-from: " + list.error().message);
+    std::istringstream in(std::string(list->begin(), list->end()));
     for (std::string line; std::getline(in, line);) {
       if (!line.empty()) inputs.push_back(line);
     }

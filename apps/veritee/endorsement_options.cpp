@@ -111,11 +111,14 @@ endorse::KdsOptions client_options(const EndorsementFlags& f, std::string base_u
   options.http.total_timeout = from_seconds(f.timeout);
   options.http.connect_timeout = std::min(options.http.total_timeout, from_seconds(10));
   options.retry.max_retry_after = from_seconds(f.max_wait);
-  options.observer = print_event;
+  // A service's stderr is its JSON log: no plain-text progress lines there (its request log,
+  // CRL keeper lines and metrics say what KDS did).
+  const bool print = !f.service;
+  if (print) options.observer = print_event;
   options.shared_budget = f.shared_budget;
   if (f.kds_observer) {
-    options.observer = [also = f.kds_observer](const endorse::KdsEvent& e) {
-      print_event(e);
+    options.observer = [print, also = f.kds_observer](const endorse::KdsEvent& e) {
+      if (print) print_event(e);
       also(e);
     };
   }

@@ -9,7 +9,8 @@ Result<std::unique_ptr<EndorsementSources>> open_service_sources(const Endorseme
 }
 
 Result<void> configure_appraiser(rats::AppraiserConfig& config, EndorsementSources& sources,
-                                 const EndorsementFlags& flags, const std::string& at) {
+                                 const EndorsementFlags& flags, const std::string& at,
+                                 const endorse::CrlKeeper* crls) {
   if (!at.empty()) {
     auto t = veritee::parse_time(at);
     if (!t) return std::unexpected(t.error());
@@ -19,8 +20,10 @@ Result<void> configure_appraiser(rats::AppraiserConfig& config, EndorsementSourc
                : sources.client() ? rats::CrlMode::kRequired
                                   : rats::CrlMode::kIfAvailable;
   EndorsementSources* src = &sources;
-  config.endorsements = [src](const snp::Report& report, const endorse::ResolveRequest& request) {
-    return src->resolver().resolve(report, request);
+  config.endorsements = [src, crls](const snp::Report& report, const endorse::ResolveRequest& request) {
+    auto resolver = src->resolver();
+    resolver.hold_crls(crls);
+    return resolver.resolve(report, request);
   };
   return {};
 }

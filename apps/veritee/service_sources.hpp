@@ -17,8 +17,10 @@ Result<std::unique_ptr<EndorsementSources>> open_service_sources(const Endorseme
 
 // The appraiser's CRL mode (--no-crl; required when online), its certificate clock (--at, RFC
 // 3339; the system clock when empty) and its endorsement source. `sources` must outlive
-// `config`.
+// `config`. With `crls` (serve: service_readiness.hpp) CRLs are the ones it holds, never
+// fetched at request time; it must outlive `config` too.
 Result<void> configure_appraiser(rats::AppraiserConfig& config, EndorsementSources& sources,
-                                 const EndorsementFlags& flags, const std::string& at);
+                                 const EndorsementFlags& flags, const std::string& at,
+                                 const endorse::CrlKeeper* crls = nullptr);
 
 }  // namespace veritee::cli

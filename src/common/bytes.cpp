@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -159,7 +160,11 @@ bool all_zero(ByteView bytes) {
   return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
 }
 
-Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
+namespace {
+
+// read_file, and with `private_only` the mode rule of read_private_file, checked on the
+// descriptor that is read (no window between the check and the read).
+Result<Bytes> read_regular(const std::filesystem::path& path, std::size_t max_bytes, bool private_only) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; the type check below refuses it.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
@@ -182,10 +187,27 @@ Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes
                                          " bytes; at most " + std::to_string(max_bytes) +
                                          " are accepted");
   }
+  if (private_only && (st.st_mode & 077) != 0) {
+    ::close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return fail(Errc::kIo, path.string() + " is readable by group or others (mode " + mode +
+                               "); a private key must not be: chmod 600 it");
+  }
   // Regular files ignore O_NONBLOCK; the size is checked again while reading (it may grow).
   auto out = read_fd(fd, path.string(), max_bytes);
   ::close(fd);
   return out;
+}
+
+}  // namespace
+
+Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  return read_regular(path, max_bytes, false);
+}
+
+Result<Bytes> read_private_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  return read_regular(path, max_bytes, true);
 }
 
 Result<void> write_file_atomic(const std::filesystem::path& path, ByteView bytes,

@@ -3,6 +3,7 @@
 #include "veritee/endorse/endorsement_resolver.hpp"
 
 #include "veritee/endorse/cache_entries.hpp"
+#include "veritee/endorse/crl_keeper.hpp"
 #include "veritee/snp/report_format.hpp"
 
 namespace veritee::endorse {
@@ -176,7 +177,14 @@ Result<Resolution> EndorsementResolver::resolve(const snp::Report& report,
     }
     KdsClient* kds =
         request.crl == CrlPolicy::kRequired || request.crl == CrlPolicy::kPrefer ? client_ : nullptr;
-    if (cache_ || kds) {
+    if (keeper_) {  // held in memory: never a fetch at request time
+      if (auto held = keeper_->current(*context.product, line)) {
+        found.crl = std::move(held->crl);
+        out.provenance.push_back({"CRL", Origin::kCache, "held in memory, from " + held->source});
+        return out;
+      }
+      crl_tried.push_back("no current CRL held: " + keeper_->why_not_current(*context.product, line));
+    } else if (cache_ || kds) {
       auto hit = EndorsementFetcher(*roots_, cache_, kds).crl(*context.product, line);
       if (hit) {
         found.crl = std::move(hit->value);

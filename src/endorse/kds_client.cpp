@@ -76,6 +76,10 @@ Result<HttpResponse> KdsClient::get_url(const std::string& url) {
   return result;
 }
 
+bool not_sent(const Error& error) {
+  return error.code == Errc::kNetwork && error.message.ends_with(" not sent");
+}
+
 bool KdsClient::circuit_open() const {
   if (options_.circuit_failures <= 0) return false;
   std::lock_guard lock(mutex_);
@@ -107,7 +111,7 @@ Result<void> KdsClient::admit(const std::string& url, bool& probe) {
 void KdsClient::record(const Result<HttpResponse>& result, bool probe) {
   if (options_.circuit_failures <= 0) return;
   if (probe) probing_ = false;
-  const bool refused = !result && result.error().message.ends_with(" not sent");
+  const bool refused = !result && not_sent(result.error());
   if (refused) return;  // short-circuited or rate-limited: no request went out
   if (result || result.error().code != Errc::kNetwork) {
     consecutive_failures_ = 0;  // 200, or 404: KDS answers
@@ -125,11 +129,20 @@ Result<HttpResponse> KdsClient::fetch(const std::string& url) {
   const RetryPolicy& retry = options_.retry;
   std::string last;
   for (int attempt = 1; attempt <= retry.max_attempts; ++attempt) {
-    auto due = limiter_.reserve(host);
+    // A caller that will not wait takes a slot only when one is free now (a refused caller
+    // reserving one would push every later request further out).
+    const bool waits = options_.max_rate_wait.count() < 0;
+    auto local = waits ? std::optional(limiter_.reserve(host))
+                       : limiter_.reserve_within(host, options_.max_rate_wait);
+    if (!local) {
+      return fail(Errc::kNetwork, "client-side rate limit to " + host + " has no free slot within " +
+                                      seconds_text(options_.max_rate_wait) + ": GET " + url + " not sent");
+    }
+    auto due = *local;
     if (options_.shared_budget) {
       if (auto shared = options_.shared_budget(host)) due = std::max(due, *shared);
     }
-    if (options_.max_rate_wait.count() >= 0 && due > options_.max_rate_wait) {
+    if (!waits && due > options_.max_rate_wait) {
       return fail(Errc::kNetwork, "client-side rate limit to " + host + " would wait " +
                                       seconds_text(due) + ": GET " + url + " not sent");
     }

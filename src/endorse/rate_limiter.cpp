@@ -13,6 +13,18 @@ std::chrono::milliseconds RateLimiter::reserve(const std::string& host) {
   return std::chrono::ceil<std::chrono::milliseconds>(slot - now);
 }
 
+std::optional<std::chrono::milliseconds> RateLimiter::reserve_within(const std::string& host,
+                                                                    std::chrono::milliseconds at_most) {
+  const auto now = Clock::now();
+  std::lock_guard lock(mutex_);
+  auto& next = next_[host];
+  const auto slot = std::max(now, next);
+  const auto wait = std::chrono::ceil<std::chrono::milliseconds>(slot - now);
+  if (wait > at_most) return std::nullopt;
+  next = slot + interval_;
+  return wait;
+}
+
 void RateLimiter::hold(const std::string& host, Clock::time_point until) {
   std::lock_guard lock(mutex_);
   auto& next = next_[host];

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <future>
 #include <iterator>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -151,19 +153,37 @@ TEST(HostileFiles, LockWaitHasATimeout) {
 
 // The CLI: show of /dev/zero, a FIFO and a 1 GiB sparse file exit 2 at once (no hang: a FIFO
 // with no writer would block forever; /dev/zero would grow without bound).
-TEST(HostileFiles, CliShowRefusesNonRegularAndHugeInputs) {
-  TempDir dir;
+// /dev/zero, a FIFO with no writer and a 1 GiB sparse file, made in `dir`.
+std::vector<std::string> hostile_inputs(const TempDir& dir) {
   const auto fifo = dir / "fifo";
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   const auto big = dir / "sparse";
   int fd = ::open(big.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::ftruncate(fd, off_t{1} << 30), 0);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(::ftruncate(fd, off_t{1} << 30), 0);
   ::close(fd);
-  for (const std::string& input : {std::string("/dev/zero"), fifo.string(), big.string()}) {
+  return {"/dev/zero", fifo.string(), big.string()};
+}
+
+TEST(HostileFiles, CliShowRefusesNonRegularAndHugeInputs) {
+  TempDir dir;
+  for (const std::string& input : hostile_inputs(dir)) {
     auto r = test::run_cli({"show", input});
     EXPECT_EQ(r.exit_code, 2) << input << "\n" << r.err;
     EXPECT_NE(r.err.find(input), std::string::npos) << r.err;
+  }
+}
+
+// verify --files-from is an input like any other: a FIFO, /dev/zero and a 1 GiB sparse list are
+// refused at once (exit 2), naming the flag.
+TEST(HostileFiles, CliFilesFromRefusesNonRegularAndHugeLists) {
+  TempDir dir;
+  for (const std::string& list : hostile_inputs(dir)) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = test::run_cli({"verify", "--offline", "--files-from", list});
+    EXPECT_EQ(r.exit_code, 2) << list << "\n" << r.err;
+    EXPECT_NE(r.err.find("--files-from"), std::string::npos) << r.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s) << list;
   }
 }
 

@@ -3,11 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <future>
+#include <thread>
 
 #include "kds_fixtures.hpp"
 #include "support/process.hpp"
@@ -152,6 +158,39 @@ TEST_F(CliEndorsements, TwoProcessesOneRequest) {
   EXPECT_EQ(mock_.requests("/vcek/"), 1U);
   const bool one_from_cache = contains(ra.out, "VCEK from cache") || contains(rb.out, "VCEK from cache");
   EXPECT_TRUE(one_from_cache) << ra.out << rb.out;
+}
+
+// An --offline process is not slowed by an online one whose KDS hangs, on the same cache (issue
+// 11): the online one holds the CRL entry's fetch lease while it waits, never the entry's lock.
+TEST_F(CliEndorsements, OfflineIsNotSlowedByAnOnlineProcessWhoseKdsHangs) {
+  ASSERT_EQ(test::run_cli(net({"verify", "--no-crl", report()})).exit_code, 0);  // the VCEK, cached
+  // A KDS that accepts connections (the listen backlog) and never answers.
+  const int hang = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(hang, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(hang, 16), 0);
+  ASSERT_EQ(::getsockname(hang, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string hanging = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  // Online, CRL checking on: it waits for the CRL (30 s per attempt).
+  const int online = test::spawn_quiet({test::cli_path(), "verify", "--kds-url", hanging, "--cache-dir",
+                                        cache_.path().string(), "--rate-limit", "0", report()});
+  ASSERT_GT(online, 0);
+  std::this_thread::sleep_for(1500ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto offline = test::run_cli({"verify", "--offline", "--cache-dir", cache_.path().string(), report()});
+  const auto took = std::chrono::steady_clock::now() - t0;
+  int status = 0;
+  const bool still_waiting = ::waitpid(online, &status, WNOHANG) == 0;
+  ::kill(online, SIGKILL);
+  ::waitpid(online, &status, 0);
+  ::close(hang);
+  EXPECT_TRUE(still_waiting) << "the online process was still waiting for KDS";
+  EXPECT_EQ(offline.exit_code, 0) << offline.out << offline.err;
+  EXPECT_TRUE(contains(offline.out, "VCEK from cache")) << offline.out;
+  EXPECT_LT(took, 3s) << "the offline process waited for the online one";
 }
 
 TEST_F(CliEndorsements, FetchOutToAFifoAndStdoutLeavesThemWhatTheyWere) {

@@ -27,13 +27,6 @@ std::optional<ManifestRow> turin_row() {
 
 std::string text_of(const Bytes& b) { return std::string(b.begin(), b.end()); }
 
-// The body the page sends for a file: text as it is, other bytes as base64.
-std::string evidence_text(const Bytes& file) {
-  for (std::uint8_t c : file) {
-    if (!(c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c < 0x7f))) return to_base64(file);
-  }
-  return text_of(file);
-}
 
 nlohmann::json inspect_json(const rats::InspectConfig& config, const nlohmann::json& body, int want_status) {
   const rats::InspectReply r = rats::inspect(body.dump(), config);
@@ -56,10 +49,10 @@ TEST(Inspect, DecodesVerifiesAndWritesAPolicyLikeTheCli) {
   if (!row) GTEST_SKIP() << "no Turin row with a signer in the corpus";
   const Bytes file = read_corpus(row->report);
   const Bytes vcek = read_corpus(row->signer);
-  auto a = inspect_json(offline_config(), {{"evidence", evidence_text(file)}, {"vcek", evidence_text(vcek)}}, 200);
+  auto a = inspect_json(offline_config(), {{"evidence", inspector_text(file)}, {"vcek", inspector_text(vcek)}}, 200);
   ASSERT_EQ(a["kind"], "snp");
   // "show": show_to_json of the same bytes (the encoding is how the text came: base64).
-  auto ev = snp::load_evidence(as_bytes(evidence_text(file)));
+  auto ev = snp::load_evidence(as_bytes(inspector_text(file)));
   ASSERT_TRUE(ev.has_value());
   auto report = ev->report().value();
   EXPECT_EQ(a["show"], snp::show_to_json(*ev, snp::decide_product(report, std::nullopt, std::nullopt)));
@@ -97,8 +90,8 @@ TEST(Inspect, AppraisesAgainstTheServersPolicyOnlyWhenAsked) {
   auto config = offline_config();
   const auto policy = policy_from("require_nonce = false\nmeasurements = [\"" + std::string(96, '0') + "\"]\n");
   config.policy = &policy;
-  const nlohmann::json body{{"evidence", evidence_text(read_corpus(row->report))},
-                            {"vcek", evidence_text(read_corpus(row->signer))}};
+  const nlohmann::json body{{"evidence", inspector_text(read_corpus(row->report))},
+                            {"vcek", inspector_text(read_corpus(row->signer))}};
   auto plain = inspect_json(config, body, 200);
   EXPECT_TRUE(plain["verify"]["policy"].is_null());
   auto asked = body;
@@ -117,7 +110,7 @@ TEST(Inspect, WithoutEndorsementsItStillDecodesAndSaysWhatIsMissing) {
   VERITEE_REQUIRE_CORPUS();
   auto row = turin_row();
   if (!row) GTEST_SKIP() << "no Turin row with a signer in the corpus";
-  auto a = inspect_json(offline_config(), {{"evidence", evidence_text(read_corpus(row->report))}}, 200);
+  auto a = inspect_json(offline_config(), {{"evidence", inspector_text(read_corpus(row->report))}}, 200);
   EXPECT_EQ(a["verify"]["verified"], false);
   EXPECT_NE(a["verify"]["error"].get<std::string>().find("no VCEK or VLEK"), std::string::npos) << a.dump(2);
   EXPECT_EQ(a["verify"]["exit_code"], 1);  // the config's mapping of kEndorsementProblem
@@ -143,14 +136,14 @@ TEST(Inspect, DcapQuotesAreShownAndVerifiedAgainstTheirCollateral) {
   auto config = offline_config();
   const auto at = veritee::parse_time("2025-07-04T10:00:00Z").value();
   config.verification_clock = [at] { return at; };
-  auto shown = inspect_json(config, {{"evidence", evidence_text(quote)}}, 200);
+  auto shown = inspect_json(config, {{"evidence", inspector_text(quote)}}, 200);
   EXPECT_EQ(shown["kind"], "dcap");
-  auto in = tdx::load_quote(as_bytes(evidence_text(quote)));
+  auto in = tdx::load_quote(as_bytes(inspector_text(quote)));
   ASSERT_TRUE(in.has_value());
   EXPECT_EQ(shown["show"], tdx::quote_input_to_json(*in));
   EXPECT_EQ(shown["verify"]["verified"], false);
   EXPECT_NE(shown["verify"]["error"].get<std::string>().find("collateral"), std::string::npos);
-  auto verified = inspect_json(config, {{"evidence", evidence_text(quote)}, {"collateral", collateral}}, 200);
+  auto verified = inspect_json(config, {{"evidence", inspector_text(quote)}, {"collateral", collateral}}, 200);
   EXPECT_EQ(verified["verify"]["tcb_status"], "ConfigurationAndSWHardeningNeeded") << verified["verify"].dump(2);
   EXPECT_TRUE(verified["policy"]["toml"].is_null());
 }
@@ -198,8 +191,8 @@ TEST(Inspect, OverHttpBodiesAreBoundedAndNeverLogged) {
   if (!row) GTEST_SKIP() << "no Turin row with a signer in the corpus";
   TestServer server;
   const Bytes file = read_corpus(row->report);
-  const std::string evidence = evidence_text(file);
-  const std::string vcek = evidence_text(read_corpus(row->signer));
+  const std::string evidence = inspector_text(file);
+  const std::string vcek = inspector_text(read_corpus(row->signer));
   auto ok = server.post("/v1/inspect", nlohmann::json{{"evidence", evidence}, {"vcek", vcek}}.dump());
   ASSERT_EQ(ok.status, 200) << ok.body;
   const std::string measurement = ok.json()["show"]["measurement"];

@@ -50,6 +50,8 @@ HttpResult http_post(int port, const std::string& path, const std::string& body)
 // A raw TCP connection to 127.0.0.1:port with send and receive timeouts; -1 on failure.
 int connect_loopback(int port, int timeout_seconds);
 HttpResult http_get(int port, const std::string& path);
+// A file as the inspector page sends it: text (PEM, hex, base64) as it is, other bytes as base64.
+std::string inspector_text(const Bytes& file);
 
 struct ServerOptions {
   verify::AppraisalPolicy policy;

@@ -74,6 +74,13 @@ HttpResult http_get(int port, const std::string& path) {
   return from(c.Get(path));
 }
 
+std::string inspector_text(const Bytes& file) {
+  for (std::uint8_t c : file) {
+    if (!(c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c < 0x7f))) return to_base64(file);
+  }
+  return std::string(file.begin(), file.end());
+}
+
 TestServer::TestServer(ServerOptions o) {
   auto key = rats::SigningKey::generate(o.alg);
   if (!key) throw std::runtime_error(key.error().message);

@@ -1,6 +1,8 @@
 // `veritee serve --tls-cert --tls-key` (issue 15): HTTPS with TLS 1.2 and 1.3 only. The test CA
 // and server certificate are made here with the openssl command; curl and `openssl s_client`
 // are the clients, each offering one protocol version.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -75,8 +77,10 @@ TEST(TlsServe, CertificateWithoutKeyIsAUsageError) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--tls-key"), std::string::npos) << r.err;
   // Not a certificate: refused at start, not a server that never answers.
+  auto not_a_key = dir.write("not-a-key.pem", std::string("nope\n"));
+  ASSERT_EQ(::chmod(not_a_key.c_str(), 0600), 0);
   r = run_cli({"serve", "--policy", policy.string(), "--state-dir", (dir / "s").string(), "--offline",
-               "--listen", "127.0.0.1:0", "--tls-cert", policy.string(), "--tls-key", policy.string()});
+               "--listen", "127.0.0.1:0", "--tls-cert", policy.string(), "--tls-key", not_a_key.string()});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("HTTPS"), std::string::npos) << r.err;
   r = run_cli({"serve", "--policy", policy.string(), "--state-dir", (dir / "s").string(), "--offline",
@@ -85,6 +89,20 @@ TEST(TlsServe, CertificateWithoutKeyIsAUsageError) {
   r = run_cli({"serve", "--policy", policy.string(), "--state-dir", (dir / "s").string(), "--offline",
                "--client-rate", "-1"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
+}
+
+// The TLS key is a private key like the EAR signing key: the same mode rule (read_private_file).
+TEST(TlsServe, KeyReadableByOthersIsRefused) {
+  if (!have_program("openssl")) GTEST_SKIP() << "needs the openssl command";
+  TempDir dir;
+  const TestCa ca = make_ca(dir);
+  auto policy = dir.write("policy.toml", std::string("require_nonce = false\n"));
+  ASSERT_EQ(::chmod(ca.key.c_str(), 0640), 0);
+  auto r = run_cli({"serve", "--policy", policy.string(), "--state-dir", (dir / "s").string(), "--offline",
+                    "--listen", "127.0.0.1:0", "--tls-cert", ca.cert, "--tls-key", ca.key});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--tls-key"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
 }
 
 }  // namespace

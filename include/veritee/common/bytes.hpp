@@ -43,6 +43,12 @@ inline constexpr std::size_t kMaxInputBytes = std::size_t{16} << 20;  // 16 MiB
 // Errc::kInvalidInput at once (the open never blocks and nothing past the cap is read).
 Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes = kMaxInputBytes);
 
+// read_file for a private key (an EAR signing key, a TLS server key, one in the state
+// directory): refused with Errc::kIo, saying "chmod 600 it", when group or others may read it.
+// One rule wherever the key lives.
+Result<Bytes> read_private_file(const std::filesystem::path& path,
+                                std::size_t max_bytes = kMaxInputBytes);
+
 // Reads a stream (a pipe, stdin) to its end, failing with Errc::kInvalidInput as soon as more
 // than `max_bytes` arrive. `name` names the stream in messages.
 Result<Bytes> read_fd(int fd, const std::string& name, std::size_t max_bytes = kMaxInputBytes);

@@ -28,6 +28,8 @@
 
 namespace veritee::endorse {
 
+class CrlKeeper;  // crl_keeper.hpp
+
 enum class CrlPolicy {
   kRequired,     // online default: a CRL must be found (fetched if need be)
   kIfAvailable,  // offline default: use a CRL from a file, bundle or the cache if there is one
@@ -83,11 +85,17 @@ class EndorsementResolver {
   // reserved) resolves to no signer: the verifier fails it as evidence.
   Result<Resolution> resolve(const snp::Report& report, const ResolveRequest& request) const;
 
+  // A long-running service: CRLs come from `keeper` (held in memory, refreshed in the
+  // background; crl_keeper.hpp) after the request's files and the bundle, never from the cache
+  // or KDS at request time. Null: the cache and KDS as above. `keeper` must outlive the resolver.
+  void hold_crls(const CrlKeeper* keeper) { keeper_ = keeper; }
+
  private:
   const snp::TrustStore* roots_;
   EndorsementCache* bundle_;
   EndorsementCache* cache_;
   KdsClient* client_;
+  const CrlKeeper* keeper_ = nullptr;
 };
 
 // Adds to `bundle` what verifying `report` offline needs: its VCEK, the chain and (unless

@@ -64,6 +64,11 @@ struct KdsOptions {
   std::function<std::optional<std::chrono::milliseconds>(const std::string& host)> shared_budget;
 };
 
+// Whether a failed get() never sent its request: the circuit was open, or the rate limit had
+// no slot for a caller that does not wait. Nothing reached the service; asking again later is
+// all there is to do.
+bool not_sent(const Error& error);
+
 class KdsClient {
  public:
   explicit KdsClient(KdsOptions options);

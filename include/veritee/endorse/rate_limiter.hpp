@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace veritee::endorse {
@@ -17,6 +18,10 @@ class RateLimiter {
 
   // Reserves the next slot for `host` and returns how long the caller must wait for it.
   std::chrono::milliseconds reserve(const std::string& host);
+  // The same when the wait is at most `at_most`; otherwise nothing is reserved (a caller that
+  // will not wait must not push the next slot further away for everyone else).
+  std::optional<std::chrono::milliseconds> reserve_within(const std::string& host,
+                                                          std::chrono::milliseconds at_most);
   // The server asked for a pause (Retry-After): no slot for `host` before `until`.
   void hold(const std::string& host, Clock::time_point until);
 

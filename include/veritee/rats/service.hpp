@@ -6,6 +6,7 @@
 //                                    422 endorsement missing, 502/503 endorsement source failed
 //   GET  /.well-known/jwks.json   -> the result-signing key (RFC 7517)
 //   GET  /healthz                 -> {"status": "ok"}
+//   GET  /readyz                  -> 200 ready / 503 not ready (ServiceConfig::ready, readiness)
 //   GET  /metrics                 -> Prometheus text
 //   GET  /                        -> the report inspector page (inspect.hpp)
 //   POST /v1/inspect              -> the evidence decoded and verified, nothing signed or kept
@@ -69,6 +70,8 @@ struct ServiceConfig {
   // GET /readyz: nothing when ready, else why not (e.g. "KDS unavailable"); always ready when
   // empty. /healthz stays 200 either way.
   std::function<std::optional<std::string>()> ready;
+  // More members of the /readyz body, ready or not (e.g. which CRLs are current).
+  std::function<nlohmann::json()> readiness;
 
   // The report inspector (inspect.hpp, docs/inspect.md): the page at "/" and POST /v1/inspect.
   // `exit_code_of` gives its answers verify --json's "exit_code". With `inspect_only` nothing

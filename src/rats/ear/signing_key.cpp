@@ -85,11 +85,7 @@ Result<SigningKey> SigningKey::from_pem(std::string_view pem) {
 
 Result<SigningKey> SigningKey::load_file(const std::filesystem::path& path) {
   // A private key anyone else may read is not private: the same rule wherever the key lives.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    return fail(Errc::kIo, path.string() + " is readable by group or others; chmod 600 it");
-  }
-  auto bytes = read_file(path, 64 << 10);
+  auto bytes = read_private_file(path, 64 << 10);
   if (!bytes) return std::unexpected(bytes.error());
   auto key = from_pem(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
   if (!key) return fail_within(key, path.string());

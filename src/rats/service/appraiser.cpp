@@ -97,6 +97,8 @@ std::string crl_reason(const std::string& why) {
     return "AMD KDS answered HTTP " + why.substr(at + 14, 3);
   }
   if (why.find("GET ") != std::string::npos) return "the CRL could not be fetched from AMD KDS";
+  if (why.find("not current") != std::string::npos) return "AMD KDS served a CRL that is not current";
+  if (why.find("offline") != std::string::npos) return "none current in the cache, and this verifier is offline";
   return "none cached";
 }
 
@@ -246,12 +248,15 @@ Result<AttestationResult> Appraiser::appraise(const Submission& s,
   verify::Appraisal appraisal = verify::appraise(*report, verified.product, policy);
   for (auto& c : appraisal.checks.checks) out.checks.add(std::move(c));
   out.warnings = std::move(appraisal.warnings);
-  if (crl_missing_online) {
-    for (auto& c : out.checks.checks) {
-      if (c.id == "chain.crl" && c.status == CheckStatus::kSkip) {
-        c.detail += "; no current CRL held: " + crl_reason(crl_why);
-        out.warnings.insert("chain.crl");
-      }
+  // "require" without a CRL: the failed check says why there was none.
+  const bool crl_absent = !resolution->endorsements.crl && config_.crl != CrlMode::kOff;
+  for (auto& c : out.checks.checks) {
+    if (c.id != "chain.crl") continue;
+    if (crl_missing_online && c.status == CheckStatus::kSkip) {
+      c.detail += "; no current CRL held: " + crl_reason(crl_why);
+      out.warnings.insert("chain.crl");
+    } else if (crl_absent && c.status == CheckStatus::kFail) {
+      c.detail += "; no current CRL held: " + crl_reason(crl_why);
     }
   }
   out.status = derive_status(out.checks, out.warnings);

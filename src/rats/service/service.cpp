@@ -143,8 +143,10 @@ struct VerifierService::Impl {
     router.get("/healthz", [](const HttpRequest&) { return HttpResponse::json(200, {{"status", "ok"}}); });
     router.get("/readyz", [this](const HttpRequest&) {
       auto why = config.ready ? config.ready() : std::nullopt;
-      if (why) return HttpResponse::json(503, {{"status", "not ready"}, {"reason", *why}});
-      return HttpResponse::json(200, {{"status", "ready"}});
+      nlohmann::json body = config.readiness ? config.readiness() : nlohmann::json::object();
+      body["status"] = why ? "not ready" : "ready";
+      if (why) body["reason"] = *why;
+      return HttpResponse::json(why ? 503 : 200, body);
     });
     router.get("/metrics", [this](const HttpRequest&) {
       return HttpResponse::text(200, metrics.render(extra_metrics()), "text/plain; version=0.0.4");
