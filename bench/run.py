@@ -66,19 +66,25 @@ PEERS = [
     ("raw", "genoa"),  # node's own floor: calibrates node's OpenSSL against ours
 ]
 
+# The goals of issue 16 (docs/performance.md says which are met, with the load of the run).
 GOALS = {
     "verify_cached_over_raw": ("<=", 0.60),
     "verify_cached_over_nettle_raw": ("<=", 1.10),
     "verify_cold_over_chain_raw": ("<=", 1.25),
-    "batch_over_cores_raw": (">=", 0.85),
+    "batch_over_cores_raw": (">=", 1.5),
     "batch_cli_over_cores_raw": (">=", 0.85),
-    "serve_over_cores_raw": (">=", 0.6),
+    "serve_over_cores_raw": (">=", 1.0),
     "measure_over_sha384": ("<=", 1.3),
     "dcap_verify_cached_over_raw": ("<=", 1.3),
-    "verify_rss_mib": ("<=", 16.0),
+    "verify_rss_mib": ("<=", 8.0),
     "serve_rss_mib": ("<=", 64.0),
     "serve_fleet_over_single": (">=", 0.9),
     "redis_nonce_p50_ms": ("<=", 0.3),
+    "peer_tinfoil_over_veritee": (">=", 2.0),
+    "peer_tinfoil_core_over_veritee": (">=", 2.0),
+    "peer_node_chain_over_veritee": (">=", 2.0),
+    "peer_lit_over_veritee": (">=", 2.0),
+    "peer_dcap_qvl_over_veritee": (">=", 2.0),
 }
 
 

@@ -77,6 +77,8 @@ set(CPACK_DEBIAN_PACKAGE_RECOMMENDS python3)
 # dpkg-shlibdeps does not see them: libcurl (fetching endorsements) is a dependency, tpm2-tss
 # (the Azure vTPM guest provider) a recommendation.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4")
+# The same for the service's libmicrohttpd (with GnuTLS behind it) and the fleet's hiredis.
+string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libmicrohttpd12, libgnutls30, libhiredis0.14")
 if(VERITEE_HAVE_TSS2)
   string(APPEND CPACK_DEBIAN_PACKAGE_RECOMMENDS
          ", libtss2-esys-3.0.2-0, libtss2-tctildr0, libtss2-rc0")

@@ -71,8 +71,16 @@ int main(int argc, char** argv) {
   auto specs = command_registry();
   std::sort(specs.begin(), specs.end(),
             [](const CommandSpec& a, const CommandSpec& b) { return a.order < b.order; });
+  // Only the command named first is set up when there is one: each command's flags are CLI11
+  // objects, and building all fifteen commands' for every run cost the heap and the pages of
+  // code a `veritee verify` otherwise never touches (docs/performance.md, "CLI footprint").
+  // Anything else (`--help`, `help CMD`, a misspelt command) sees them all.
+  const std::string_view first = argc > 1 ? std::string_view(argv[1]) : std::string_view();
+  const bool named = std::any_of(specs.begin(), specs.end(),
+                                 [&](const CommandSpec& spec) { return spec.name == first; });
   std::vector<std::pair<CLI::App*, Runner>> commands;
   for (const CommandSpec& spec : specs) {
+    if (named && spec.name != first) continue;
     CLI::App* sub = app.add_subcommand(spec.name, spec.description);
     commands.emplace_back(sub, spec.setup(*sub));
     add_output_flags(*sub);

@@ -1,4 +1,6 @@
-// The Redis client over hiredis 0.14 (synchronous API, one context per pool slot).
+// The Redis client over hiredis 0.14 (synchronous API, one context per pool slot). hiredis is
+// loaded on the first connection (veritee/common/shared_library.hpp), so a command that never
+// talks to Redis never maps it (docs/performance.md, "CLI footprint").
 #include "veritee/redis/client.hpp"
 
 #include <sys/time.h>
@@ -8,8 +10,40 @@
 
 #include <hiredis/hiredis.h>
 
+#include "veritee/common/shared_library.hpp"
+
 namespace veritee::redis {
 namespace {
+
+// The hiredis functions this file calls, resolved from libhiredis.so.0.14 once per process.
+struct HiredisApi {
+  decltype(&::redisConnectWithTimeout) connect_with_timeout = nullptr;
+  decltype(&::redisSetTimeout) set_timeout = nullptr;
+  decltype(&::redisEnableKeepAlive) enable_keep_alive = nullptr;
+  decltype(&::redisCommandArgv) command_argv = nullptr;
+  decltype(&::freeReplyObject) free_reply_object = nullptr;
+  decltype(&::redisFree) free = nullptr;
+};
+
+Result<HiredisApi> load_hiredis() {
+  auto lib = SharedLibrary::load("libhiredis.so.0.14");
+  if (!lib) return std::unexpected(lib.error());
+  HiredisApi api;
+  for (const Result<void>& ok : {lib->bind(api.connect_with_timeout, "redisConnectWithTimeout"),
+                                 lib->bind(api.set_timeout, "redisSetTimeout"),
+                                 lib->bind(api.enable_keep_alive, "redisEnableKeepAlive"),
+                                 lib->bind(api.command_argv, "redisCommandArgv"),
+                                 lib->bind(api.free_reply_object, "freeReplyObject"),
+                                 lib->bind(api.free, "redisFree")}) {
+    if (!ok) return std::unexpected(ok.error());
+  }
+  return api;
+}
+
+const Result<HiredisApi>& hiredis() {
+  static const Result<HiredisApi> api = load_hiredis();
+  return api;
+}
 
 timeval to_timeval(std::chrono::milliseconds ms) {
   timeval tv{};
@@ -49,7 +83,7 @@ struct Client::Slot {
   std::mutex mutex;
   redisContext* ctx = nullptr;
   ~Slot() {
-    if (ctx) redisFree(ctx);
+    if (ctx) hiredis()->free(ctx);  // a context exists only once hiredis is loaded
   }
 };
 
@@ -113,7 +147,7 @@ Client::~Client() = default;
 
 void Client::failed(Slot& slot, const std::string& why) {
   if (slot.ctx) {
-    redisFree(slot.ctx);
+    hiredis()->free(slot.ctx);
     slot.ctx = nullptr;
   }
   ++failures_;
@@ -134,22 +168,24 @@ Result<void> Client::connect(Slot& slot) {
                                       "); next attempt in " + std::to_string(wait.count()) + " ms");
     }
   }
-  redisContext* ctx = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
-                                              to_timeval(options_.connect_timeout));
+  const Result<HiredisApi>& api = hiredis();
+  if (!api) return std::unexpected(api.error());
+  redisContext* ctx = api->connect_with_timeout(endpoint_.host.c_str(), endpoint_.port,
+                                                to_timeval(options_.connect_timeout));
   if (!ctx || ctx->err) {
     std::string why = ctx ? std::string("cannot connect: ") + ctx->errstr : "cannot allocate a connection";
-    if (ctx) redisFree(ctx);
+    if (ctx) api->free(ctx);
     failed(slot, why);
     return fail(Errc::kNetwork, "Redis at " + endpoint_.text() + ": " + why);
   }
-  redisSetTimeout(ctx, to_timeval(options_.command_timeout));
-  redisEnableKeepAlive(ctx);
+  api->set_timeout(ctx, to_timeval(options_.command_timeout));
+  api->enable_keep_alive(ctx);
   slot.ctx = ctx;
   auto setup = [&](std::vector<std::string> args) -> Result<void> {
     std::vector<const char*> argv;
     std::vector<std::size_t> lens;
     for (const auto& a : args) argv.push_back(a.data()), lens.push_back(a.size());
-    auto* r = static_cast<redisReply*>(redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
+    auto* r = static_cast<redisReply*>(api->command_argv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
     if (!r) {
       std::string why = std::string("connection lost during ") + args[0] + ": " + ctx->errstr;
       failed(slot, why);
@@ -157,7 +193,7 @@ Result<void> Client::connect(Slot& slot) {
     }
     const bool error = r->type == REDIS_REPLY_ERROR;
     std::string msg = error ? std::string(r->str, r->len) : std::string();
-    freeReplyObject(r);
+    api->free_reply_object(r);
     if (error) {
       failed(slot, args[0] + " refused: " + msg);
       return fail(Errc::kNetwork, "Redis at " + endpoint_.text() + " refused " + args[0] + ": " + msg);
@@ -186,13 +222,13 @@ Result<Reply> Client::command(const std::vector<std::string>& args) {
   lens.reserve(args.size());
   for (const auto& a : args) argv.push_back(a.data()), lens.push_back(a.size());
   auto* r = static_cast<redisReply*>(
-      redisCommandArgv(slot.ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
+      hiredis()->command_argv(slot.ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
   if (!r) {
     std::string why = slot.ctx->errstr[0] ? slot.ctx->errstr : "no reply";
     failed(slot, why);
     return fail(Errc::kNetwork, "Redis at " + endpoint_.text() + ": " + why);
   }
-  std::unique_ptr<redisReply, void (*)(void*)> owned(r, freeReplyObject);
+  std::unique_ptr<redisReply, void (*)(void*)> owned(r, hiredis()->free_reply_object);
   {
     std::lock_guard backoff_lock(backoff_mutex_);
     backoff_ = std::chrono::milliseconds(0);

@@ -217,6 +217,21 @@ struct Certificate::State {
   mutable ossl::X509Ptr x509;
   mutable std::once_flag key_once;
   mutable ossl::PkeyPtr p384_key;
+  // What verification reads from the certificate on every report, decoded once per certificate
+  // (a memoized VCEK is verified against again and again): the AMD extensions (d2i of each
+  // extension's value, about 20,000 instructions) and the validity period.
+  mutable std::once_flag amd_once;
+  mutable std::optional<Result<AmdExtensions>> amd;
+  mutable std::once_flag validity_once;
+  mutable TimePoint not_before;
+  mutable TimePoint not_after;
+
+  void decode_validity() const {
+    std::call_once(validity_once, [this] {
+      not_before = asn1_time(tbs().validity->notBefore);
+      not_after = asn1_time(tbs().validity->notAfter);
+    });
+  }
 
   const detail::TbsFields& tbs() const { return *fields->tbs; }
 };
@@ -419,8 +434,14 @@ std::string Certificate::sha256_hex() const {
   return to_hex(ByteView(md, len));
 }
 
-TimePoint Certificate::not_before() const { return asn1_time(state_->tbs().validity->notBefore); }
-TimePoint Certificate::not_after() const { return asn1_time(state_->tbs().validity->notAfter); }
+TimePoint Certificate::not_before() const {
+  state_->decode_validity();
+  return state_->not_before;
+}
+TimePoint Certificate::not_after() const {
+  state_->decode_validity();
+  return state_->not_after;
+}
 
 bool Certificate::valid_at(TimePoint when) const {
   return not_before() <= when && when <= not_after();
@@ -455,9 +476,11 @@ Result<void> Certificate::verify_signed_by(const Certificate& issuer) const {
   return {};
 }
 
-Result<AmdExtensions> Certificate::amd_extensions() const {
+namespace {
+
+Result<AmdExtensions> decode_amd_extensions(const detail::TbsFields& tbs) {
   AmdExtensions out;
-  const STACK_OF(X509_EXTENSION)* c = state_->tbs().extensions;
+  const STACK_OF(X509_EXTENSION)* c = tbs.extensions;
   const AmdOids& oids = amd_oids();
   if (auto d = extension_data(c, oids.struct_version)) {
     auto v = ext_integer(d, kOidStructVersion);
@@ -500,6 +523,13 @@ Result<AmdExtensions> Certificate::amd_extensions() const {
     out.csp_id = *v;
   }
   return out;
+}
+
+}  // namespace
+
+Result<AmdExtensions> Certificate::amd_extensions() const {
+  std::call_once(state_->amd_once, [this] { state_->amd = decode_amd_extensions(state_->tbs()); });
+  return *state_->amd;
 }
 
 bool operator==(const Certificate& a, const Certificate& b) {

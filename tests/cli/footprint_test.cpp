@@ -1,7 +1,7 @@
-// What an offline `veritee verify` maps (issue 16, "CLI footprint"): libcurl and tpm2-tss are
-// loaded on first use (veritee/common/shared_library.hpp), so a verification from files never
-// maps them nor the Kerberos, LDAP and SSH libraries behind libcurl. (GnuTLS is still mapped: the
-// service's libmicrohttpd transport links it, and the CLI is one binary; docs/performance.md.)
+// What an offline `veritee verify` maps (issue 16, "CLI footprint"): libcurl, tpm2-tss, the
+// service's libmicrohttpd (with GnuTLS) and the fleet's hiredis are loaded on first use
+// (veritee/common/shared_library.hpp), so a verification from files never maps them nor the
+// Kerberos, LDAP, SSH, PKCS#11 and IDN libraries behind them (docs/performance.md).
 // The dynamic loader says which files it loaded, dlopen'ed ones included, under LD_DEBUG=files.
 #include <string>
 
@@ -16,7 +16,7 @@ std::string sample(const std::string& name) {
   return std::string(VERITEE_SOURCE_DIR) + "/samples/turin-v5/" + name;
 }
 
-TEST(CliFootprint, OfflineVerifyMapsNoCurlNoTss2) {
+TEST(CliFootprint, OfflineVerifyMapsNoNetworkOrServiceLibraries) {
   auto r = test::run_program("/usr/bin/env", {"LD_DEBUG=files", test::cli_path(), "verify",
                                               "--offline", "--vcek", sample("vcek.pem"),
                                               sample("report.bin")});
@@ -29,7 +29,9 @@ TEST(CliFootprint, OfflineVerifyMapsNoCurlNoTss2) {
   EXPECT_EQ(r.err.find("file=libcurl"), std::string::npos) << r.err.substr(0, 4000);
   EXPECT_EQ(r.err.find("file=libtss2"), std::string::npos) << r.err.substr(0, 4000);
   for (const char* behind_curl : {"file=libgssapi", "file=libkrb5", "file=libldap", "file=libssh2",
-                                  "file=librtmp", "file=libpsl"}) {
+                                  "file=librtmp", "file=libpsl", "file=libmicrohttpd",
+                                  "file=libgnutls", "file=libp11-kit", "file=libidn2",
+                                  "file=libhiredis"}) {
     EXPECT_EQ(r.err.find(behind_curl), std::string::npos) << behind_curl << "\n" << r.err.substr(0, 4000);
   }
 }

@@ -33,6 +33,7 @@
 #include <thread>
 
 #include "rats/service/bounded_pool.hpp"
+#include "rats/service/microhttpd_api.hpp"
 
 namespace veritee::rats::detail {
 namespace {
@@ -63,7 +64,7 @@ struct Req {
 };
 
 std::string peer_of(MHD_Connection* c) {
-  const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const MHD_ConnectionInfo* info = microhttpd()->get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (!info || !info->client_addr) return {};
   char buf[INET6_ADDRSTRLEN] = {};
   const sockaddr* sa = info->client_addr;
@@ -164,9 +165,10 @@ struct HttpTransport::Impl {
   }
 
   Result<void> start_daemon() {
+    if (!microhttpd()) return std::unexpected(microhttpd().error());  // loaded on first use
     pool = std::make_unique<BoundedPool>(std::max<std::size_t>(1, config.threads), std::max<std::size_t>(1, config.queue));
     const bool tls = !config.tls_cert_pem.empty() && !config.tls_key_pem.empty();
-    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+    if (tls && microhttpd()->is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
       return fail(Errc::kInvalidInput, "this libmicrohttpd was built without TLS");
     }
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
@@ -192,7 +194,7 @@ struct HttpTransport::Impl {
                          const_cast<char*>("NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE")});
     }
     options.push_back({MHD_OPTION_END, 0, nullptr});
-    daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &Impl::access, this, MHD_OPTION_ARRAY, options.data(),
+    daemon = microhttpd()->start_daemon(flags, 0, nullptr, nullptr, &Impl::access, this, MHD_OPTION_ARRAY, options.data(),
                               MHD_OPTION_END);
     if (!daemon && tls) return fail(Errc::kInvalidInput, "the HTTPS server could not start: are the certificate and key valid PEM, and a pair?");
     if (!daemon) return fail(Errc::kIo, "the HTTP server could not start");
@@ -214,7 +216,7 @@ struct HttpTransport::Impl {
     std::lock_guard lock(self->mutex);
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
       auto* conn = new Conn;
-      const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+      const MHD_ConnectionInfo* info = microhttpd()->get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
       conn->fd = info ? info->connect_fd : -1;
       conn->since = Clock::now();
       *socket_context = conn;
@@ -273,7 +275,7 @@ struct HttpTransport::Impl {
     req->start = Clock::now();
     req->request.method = method ? method : "";
     req->request.path = url ? url : "";
-    MHD_get_connection_values(c, MHD_HEADER_KIND, &collect_header, &req->request.headers);
+    microhttpd()->get_connection_values(c, MHD_HEADER_KIND, &collect_header, &req->request.headers);
     req->request.peer = peer_of(c);
     req->request.id = hooks.new_id();
     {
@@ -322,11 +324,11 @@ struct HttpTransport::Impl {
     std::string wire = "HTTP/1.1 413 " + std::string(reason(413)) + "\r\nConnection: close\r\nContent-Type: " +
                        r.content_type + "\r\nContent-Length: " + std::to_string(r.body.size()) +
                        "\r\nX-Request-Id: " + req->request.id + "\r\n\r\n" + r.body;
-    const MHD_ConnectionInfo* tls = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    const MHD_ConnectionInfo* fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const MHD_ConnectionInfo* tls = microhttpd()->get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    const MHD_ConnectionInfo* fd = microhttpd()->get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (tls && tls->tls_session) {
       auto session = static_cast<gnutls_session_t>(tls->tls_session);
-      (void)gnutls_record_send(session, wire.data(), wire.size());
+      (void)microhttpd()->gnutls_record_send(session, wire.data(), wire.size());
     } else if (fd) {
       (void)::send(fd->connect_fd, wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       // Let the response reach the client before the close: half-close, then drop what is
@@ -351,13 +353,13 @@ struct HttpTransport::Impl {
     }
     if (req->cost == RouteCost::kInline) return answer(c, req, Router::run(*req->handler, req->request));
     req->dispatched = true;
-    MHD_suspend_connection(c);
+    microhttpd()->suspend_connection(c);
     const bool queued = pool->try_enqueue([c, req] {
       req->response = Router::run(*req->handler, req->request);
-      MHD_resume_connection(c);
+      microhttpd()->resume_connection(c);
     });
     if (!queued) {
-      MHD_resume_connection(c);
+      microhttpd()->resume_connection(c);
       req->dispatched = false;
       HttpResponse busy = HttpResponse::error(503, "the verifier is busy; try again shortly");
       busy.headers.emplace_back("Retry-After", "1");
@@ -377,14 +379,14 @@ struct HttpTransport::Impl {
       std::lock_guard lock(mutex);
       if (draining) r.close = true;
     }
-    MHD_Response* out = MHD_create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_MUST_COPY);
+    MHD_Response* out = microhttpd()->create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_MUST_COPY);
     if (!out) return MHD_NO;
-    for (const auto& [k, v] : r.headers) MHD_add_response_header(out, k.c_str(), v.c_str());
-    MHD_add_response_header(out, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
-    MHD_add_response_header(out, "X-Request-Id", req->request.id.c_str());
-    if (r.close) MHD_add_response_header(out, MHD_HTTP_HEADER_CONNECTION, "close");
-    const MHD_Result ok = MHD_queue_response(c, static_cast<unsigned int>(r.status), out);
-    MHD_destroy_response(out);
+    for (const auto& [k, v] : r.headers) microhttpd()->add_response_header(out, k.c_str(), v.c_str());
+    microhttpd()->add_response_header(out, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
+    microhttpd()->add_response_header(out, "X-Request-Id", req->request.id.c_str());
+    if (r.close) microhttpd()->add_response_header(out, MHD_HTTP_HEADER_CONNECTION, "close");
+    const MHD_Result ok = microhttpd()->queue_response(c, static_cast<unsigned int>(r.status), out);
+    microhttpd()->destroy_response(out);
     req->sent = std::move(r);
     req->answered = ok == MHD_YES;
     return ok;
@@ -435,13 +437,13 @@ struct HttpTransport::Impl {
     // finish (bounded by drain_timeout), then stop.
     draining = true;
     lock.unlock();
-    MHD_quiesce_daemon(daemon);
+    microhttpd()->quiesce_daemon(daemon);
     changed.notify_all();
     lock.lock();
     changed.wait_for(lock, config.drain_timeout, [&] { return in_flight == 0; });
     lock.unlock();
     pool->shutdown();  // runs what is queued; every suspended connection is resumed
-    MHD_stop_daemon(daemon);
+    microhttpd()->stop_daemon(daemon);
     daemon = nullptr;
     lock.lock();
     serving = false;
