@@ -6,10 +6,12 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "rats/rats_fixture.hpp"
 #include "veritee/rats/inspect.hpp"
@@ -201,7 +203,13 @@ TEST(Inspect, OverHttpBodiesAreBoundedAndNeverLogged) {
   auto big = server.post("/v1/inspect", nlohmann::json{{"evidence", std::string(70 * 1024, 'A')}}.dump());
   EXPECT_EQ(big.status, 413) << big.body;
   EXPECT_NE(big.json()["error"].get<std::string>().find("larger than 65536 bytes"), std::string::npos);
-  const auto logs = server.logs();
+  // A request's log line is written when its connection completes, which may come just after
+  // the client has its answer: wait for the three (up to 5 s).
+  auto logs = server.logs();
+  for (int i = 0; i < 500 && logs.size() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    logs = server.logs();
+  }
   ASSERT_GE(logs.size(), 3u);
   for (const auto& line : logs) {
     EXPECT_EQ(line.find(measurement), std::string::npos) << line;
