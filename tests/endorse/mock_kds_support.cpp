@@ -130,20 +130,8 @@ void MockKds::handle(const void* request, void* response) {
     }
     answer.body = *body;
   }
-  res.status = answer.status;
-  if (!answer.retry_after.empty()) res.set_header("Retry-After", answer.retry_after);
-  auto text = std::make_shared<std::string>(answer.body.begin(), answer.body.end());
-  if (answer.truncate) {
-    // The full length is announced, half is sent, then the connection is dropped.
-    res.set_content_provider(text->size(), "application/octet-stream",
-                             [text](std::size_t offset, std::size_t, httplib::DataSink& sink) {
-                               if (offset > 0) return false;
-                               sink.write(text->data(), text->size() / 2);
-                               return true;
-                             });
-    return;
-  }
-  res.set_content(*text, "application/octet-stream");
+  answer_loopback(res, answer.status, answer.retry_after, std::string(answer.body.begin(), answer.body.end()),
+                  answer.truncate, "application/octet-stream");
 }
 
 }  // namespace veritee::test

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -44,5 +45,24 @@ class LoopbackHttp {
   std::thread thread_;
   int port_ = 0;
 };
+
+// Sets `res` to `body` with `status` and, when given, Retry-After; `truncate` announces the full
+// length, sends half and drops the connection (a transfer cut short).
+inline void answer_loopback(httplib::Response& res, int status, const std::string& retry_after, std::string body,
+                            bool truncate, const char* content_type) {
+  res.status = status;
+  if (!retry_after.empty()) res.set_header("Retry-After", retry_after);
+  auto text = std::make_shared<std::string>(std::move(body));
+  if (truncate) {
+    res.set_content_provider(text->size(), "application/octet-stream",
+                             [text](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                               if (offset > 0) return false;
+                               sink.write(text->data(), text->size() / 2);
+                               return true;
+                             });
+    return;
+  }
+  res.set_content(*text, content_type);
+}
 
 }  // namespace veritee::test

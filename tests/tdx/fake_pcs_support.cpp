@@ -110,20 +110,8 @@ void FakePcs::handle(const void* request, void* response) {
     return;
   }
   if (!f.body.empty()) body = f.body;
-  res.status = f.status;
-  if (!f.retry_after.empty()) res.set_header("Retry-After", f.retry_after);
   if (!header.empty() && !f.drop_chain) res.set_header(header, url_encode(chain));
-  auto text = std::make_shared<std::string>(std::move(body));
-  if (f.truncate) {
-    res.set_content_provider(text->size(), "application/octet-stream",
-                             [text](std::size_t offset, std::size_t, httplib::DataSink& sink) {
-                               if (offset > 0) return false;
-                               sink.write(text->data(), text->size() / 2);
-                               return true;
-                             });
-    return;
-  }
-  res.set_content(*text, "application/json");
+  answer_loopback(res, f.status, f.retry_after, std::move(body), f.truncate, "application/json");
 }
 
 }  // namespace veritee::test
