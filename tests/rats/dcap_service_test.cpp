@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "rats/rats_fixture.hpp"
+#include "rats/shared_server_suite.hpp"
 #include "support/dcap_corpus.hpp"
 #include "support/process.hpp"
 #include "veritee/endorse/pcs.hpp"
@@ -80,20 +81,7 @@ constexpr const char* kAt = "2025-07-04T10:00:00Z";  // both samples' collateral
 // ---------------------------------------------------------------------------------------------
 // Every verification row of the MANIFEST, default policy (UpToDate only), no nonce.
 
-class DcapOverHttp : public ::testing::TestWithParam<dcap::Row> {
- protected:
-  static void SetUpTestSuite() {
-    ServerOptions o;
-    o.policy = no_nonce_policy();
-    server_ = new TestServer(o);
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static TestServer* server_;
-};
-TestServer* DcapOverHttp::server_ = nullptr;
+class DcapOverHttp : public SharedServerSuite<dcap::Row> {};
 
 TEST_P(DcapOverHttp, StatusAndVectorFollowTheManifest) {
   const dcap::Row& row = GetParam();

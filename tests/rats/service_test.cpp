@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "rats/rats_fixture.hpp"
+#include "rats/shared_server_suite.hpp"
 #include "veritee/snp/cert_table.hpp"
 #include "veritee/endorse/cache_entries.hpp"
 #include "veritee/endorse/kds_url.hpp"
@@ -71,20 +72,7 @@ Ear ear_of(TestServer& server, const HttpResult& r) {
 // ---------------------------------------------------------------------------------------------
 // Every signed corpus report through HTTP.
 
-class CorpusOverHttp : public ::testing::TestWithParam<ManifestRow> {
- protected:
-  static void SetUpTestSuite() {
-    ServerOptions o;
-    o.policy = no_nonce_policy();
-    server_ = new TestServer(o);
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static TestServer* server_;
-};
-TestServer* CorpusOverHttp::server_ = nullptr;
+class CorpusOverHttp : public SharedServerSuite<ManifestRow> {};
 
 TEST_P(CorpusOverHttp, AppraisedSignedAndCheckedThreeWays) {
   const ManifestRow& row = GetParam();
