@@ -68,10 +68,6 @@ DcapEar ear_of(TestServer& server, const HttpResult& r) {
   return out;
 }
 
-#define REQUIRE_DCAP_CORPUS()                                                                \
-  if (!dcap::corpus_dir()) GTEST_SKIP() << "DCAP corpus absent (looked in "                   \
-                                        << dcap::corpus_location() << ")"
-
 constexpr const char* kTdx = "dcap-qvl/sample/tdx_quote";
 constexpr const char* kTdxCol = "dcap-qvl/sample/tdx_quote_collateral.json";
 constexpr const char* kSgx = "dcap-qvl/sample/sgx_quote";
@@ -133,7 +129,7 @@ INSTANTIATE_TEST_SUITE_P(Corpus, DcapOverHttp, ::testing::ValuesIn(dcap::rows(tr
 // The [tdx] / [sgx] policy in the result.
 
 TEST(DcapPolicyOverHttp, AcceptedNonUpToDateStatusIsAWarning) {
-  REQUIRE_DCAP_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   ServerOptions o;
   o.policy = policy_from(
       "require_nonce = false\n[sgx]\naccept_tcb_status = [\"UpToDate\", \"ConfigurationAndSWHardeningNeeded\"]\n"
@@ -149,7 +145,7 @@ TEST(DcapPolicyOverHttp, AcceptedNonUpToDateStatusIsAWarning) {
 }
 
 TEST(DcapPolicyOverHttp, AChangedReferenceValueIsContraindicated) {
-  REQUIRE_DCAP_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   ServerOptions o;
   o.policy = policy_from("require_nonce = false\n[tdx]\nmr_td = [\"" + std::string(96, '0') + "\"]\n");
   TestServer server(o);
@@ -166,7 +162,7 @@ TEST(DcapPolicyOverHttp, AChangedReferenceValueIsContraindicated) {
 // Nonces through REPORTDATA: the rule and the checks of SNP reports.
 
 TEST(DcapNonce, BoundThroughReportData) {
-  REQUIRE_DCAP_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   rats::Submission s = quote_submission(kTdx, kTdxCol);
   auto quote = tdx::load_quote(*s.quote);
   ASSERT_TRUE(quote);
@@ -185,7 +181,7 @@ TEST(DcapNonce, BoundThroughReportData) {
 }
 
 TEST(DcapNonce, AnotherNonceIsNotBoundAndNothingIsClaimed) {
-  REQUIRE_DCAP_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   TestServer server;  // nonce required, HMAC nonces
   server.clock().set(at(kAt));
   rats::Submission s = quote_submission(kTdx, kTdxCol);
@@ -208,7 +204,7 @@ TEST(DcapNonce, AnotherNonceIsNotBoundAndNothingIsClaimed) {
 // Where collateral comes from, and requests that cannot be appraised.
 
 TEST(DcapRequests, CollateralFromTheCacheOrNone) {
-  REQUIRE_DCAP_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   TempDir dir;
   ServerOptions o;
   o.policy = no_nonce_policy();
@@ -256,7 +252,7 @@ TEST(DcapRequests, CollateralFromTheCacheOrNone) {
 }
 
 TEST(DcapRequests, MalformedAreRefused) {
-  REQUIRE_DCAP_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   ServerOptions o;
   o.policy = no_nonce_policy();
   TestServer server(o);

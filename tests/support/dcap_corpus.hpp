@@ -46,4 +46,9 @@ struct RowName {
   if ((row).placeholder()) GTEST_SKIP() << "DCAP corpus absent (looked in "                \
                                         << ::veritee::test::dcap::corpus_location() << ")"
 
+// For tests that read named corpus files rather than MANIFEST rows.
+#define VERITEE_REQUIRE_DCAP_CORPUS_DIR()                                                  \
+  if (!::veritee::test::dcap::corpus_dir()) GTEST_SKIP() << "DCAP corpus absent (looked in " \
+                                                         << ::veritee::test::dcap::corpus_location() << ")"
+
 }  // namespace veritee::test::dcap

@@ -12,10 +12,6 @@ namespace {
 
 using test::run_cli;
 
-#define REQUIRE_CORPUS()                                                                     \
-  if (!test::dcap::corpus_dir()) GTEST_SKIP() << "DCAP corpus absent (looked in "            \
-                                              << test::dcap::corpus_location() << ")"
-
 std::string p(const char* rel) { return test::dcap::corpus_path(rel).string(); }
 
 struct Run {
@@ -54,7 +50,7 @@ constexpr const char* kSgxCol = "dcap-qvl/sample/sgx_quote_collateral.json";
 constexpr const char* kAt = "2025-07-04T10:00:00Z";
 
 TEST(DcapPolicy, TdxReferenceValuesPassAndAChangedOneFails) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   auto b = body(kTdx);
   const std::string mr_td = b["mr_td"];
   std::string good = "[tdx]\nmr_td = [\"" + mr_td + "\"]\nrtmr0 = [\"" + b["rtmr0"].get<std::string>() +
@@ -73,7 +69,7 @@ TEST(DcapPolicy, TdxReferenceValuesPassAndAChangedOneFails) {
 }
 
 TEST(DcapPolicy, TcbStatusIsUpToDateOnlyByDefault) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   // The SGX sample is ConfigurationAndSWHardeningNeeded (MANIFEST).
   auto strict = verify(kSgx, kSgxCol, kAt, "id = \"strict\"\n");
   EXPECT_EQ(strict.code, 5) << strict.err;
@@ -90,7 +86,7 @@ TEST(DcapPolicy, TcbStatusIsUpToDateOnlyByDefault) {
 }
 
 TEST(DcapPolicy, SgxIdentity) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   auto b = body(kSgx);
   const std::string base = "[sgx]\naccept_tcb_status = [\"ConfigurationAndSWHardeningNeeded\"]\n";
   auto ok = verify(kSgx, kSgxCol, kAt,
@@ -106,7 +102,7 @@ TEST(DcapPolicy, SgxIdentity) {
 }
 
 TEST(DcapPolicy, MalformedSectionsAreUsageErrors) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   EXPECT_EQ(verify(kTdx, kTdxCol, kAt, "[tdx]\nmr_enclave = [\"00\"]\n").code, 2);  // an SGX key
   EXPECT_EQ(verify(kTdx, kTdxCol, kAt, "[tdx]\naccept_tcb_status = [\"Fine\"]\n").code, 2);
   EXPECT_EQ(verify(kTdx, kTdxCol, kAt, "[tdx]\nmr_td = [\"abcd\"]\n").code, 2);

@@ -24,10 +24,6 @@ constexpr const char* kTdxQuote = "dcap-qvl/sample/tdx_quote";
 constexpr const char* kTdxCollateral = "dcap-qvl/sample/tdx_quote_collateral.json";
 constexpr const char* kTdxAt = "2025-07-04T10:00:00Z";
 
-#define REQUIRE_CORPUS()                                                                     \
-  if (!test::dcap::corpus_dir()) GTEST_SKIP() << "DCAP corpus absent (looked in "            \
-                                              << test::dcap::corpus_location() << ")"
-
 std::string path_of(const char* relative) { return test::dcap::corpus_path(relative).string(); }
 
 // The bundle of the TDX sample, fetched from a loopback PCS at kTdxAt.
@@ -41,7 +37,7 @@ void make_bundle(const TempDir& dir, FakePcs& pcs) {
 }
 
 TEST(DcapBundle, VerifyOfflineUsesIt) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   TempDir dir;
   FakePcs pcs(load_collateral_file(path_of(kTdxCollateral)).value());
   make_bundle(dir, pcs);
@@ -64,7 +60,7 @@ TEST(DcapBundle, VerifyOfflineUsesIt) {
 }
 
 TEST(DcapBundle, APcsFailureIsExit3AndNothingIsWritten) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   TempDir dir;
   FakePcs pcs(load_collateral_file(path_of(kTdxCollateral)).value());
   pcs.inject("/tdx/certification/v4/tcb", {.status = 404}, 5);
@@ -82,7 +78,7 @@ TEST(DcapBundle, APcsFailureIsExit3AndNothingIsWritten) {
 }
 
 TEST(DcapBundle, ServeOfflineAppraisesAQuoteWithoutCollateral) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   TempDir dir;
   FakePcs pcs(load_collateral_file(path_of(kTdxCollateral)).value());
   make_bundle(dir, pcs);
@@ -115,7 +111,7 @@ TEST(DcapBundle, ServeOfflineAppraisesAQuoteWithoutCollateral) {
 // --quiet: nothing on stdout, errors still on stderr, the same exit codes; --json failures:
 // the error object verify prints for a report ({file, verified: false, exit_code, error}).
 TEST(DcapVerifyOutput, QuietAndJsonAsForReports) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   auto ok = run_cli({"verify", "--quiet", path_of(kTdxQuote), "--collateral", path_of(kTdxCollateral), "--at", kTdxAt});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(ok.out, "");

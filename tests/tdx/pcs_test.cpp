@@ -32,10 +32,6 @@ constexpr const char* kSgxQuote = "dcap-qvl/sample/sgx_quote";
 constexpr const char* kSgxCollateral = "dcap-qvl/sample/sgx_quote_collateral.json";
 constexpr const char* kOtherFmspcCollateral = "go-tdx-guest/extracted/collateral_50806f000000.json";
 
-#define REQUIRE_CORPUS()                                                                     \
-  if (!test::dcap::corpus_dir()) GTEST_SKIP() << "DCAP corpus absent (looked in "            \
-                                              << test::dcap::corpus_location() << ")"
-
 Collateral corpus_collateral(const char* relative) {
   return load_collateral_file(test::dcap::corpus_path(relative)).value();
 }
@@ -77,7 +73,7 @@ TEST(PcsSplit, CutsTheExactSignedText) {
 }
 
 TEST(PcsRequest, ComesFromThePckChain) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   auto q = load_quote(test::dcap::read_corpus(kTdxQuote)).value();
   auto r = collateral_request(q.quote);
   ASSERT_TRUE(r) << r.error().message;
@@ -92,7 +88,7 @@ TEST(PcsRequest, ComesFromThePckChain) {
 }
 
 TEST(PcsCli, FetchCollateralGivesTheCorpusSetAtThePcsPaths) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   FakePcs pcs(corpus_collateral(kTdxCollateral));
   TempDir dir;
   auto r = run_cli(with({"fetch", "collateral", path_of(kTdxQuote), "--at", kTdxAt}, net_flags(pcs, dir)));
@@ -125,7 +121,7 @@ struct CliCase {
 class PcsVerify : public testing::TestWithParam<CliCase> {};
 
 TEST_P(PcsVerify, FetchesThenAnswersOfflineFromTheCache) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   const CliCase& c = GetParam();
   FakePcs pcs(corpus_collateral(c.collateral));
   TempDir dir;
@@ -155,7 +151,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const testing::TestParamInfo<CliCase>& p) { return std::string(p.index ? "Sgx" : "Tdx"); });
 
 TEST(PcsCli, OfflineWithAnEmptyCacheIsAnEndorsementProblem) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   TempDir dir;
   auto r = run_cli({"verify", path_of(kTdxQuote), "--at", kTdxAt, "--offline", "--cache-dir",
                     (dir / "cache").string()});
@@ -164,7 +160,7 @@ TEST(PcsCli, OfflineWithAnEmptyCacheIsAnEndorsementProblem) {
 }
 
 TEST(PcsCli, NotFoundIsAnEndorsementProblem) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   FakePcs pcs(corpus_collateral(kOtherFmspcCollateral));  // no TCB Info for b0c06f000000: 404
   TempDir dir;
   auto r = run_cli(with({"verify", path_of(kTdxQuote), "--at", kTdxAt}, net_flags(pcs, dir)));
@@ -173,7 +169,7 @@ TEST(PcsCli, NotFoundIsAnEndorsementProblem) {
 }
 
 TEST(PcsCli, TooManyRequestsWithALongRetryAfterFailsAtOnce) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   FakePcs pcs(corpus_collateral(kTdxCollateral));
   pcs.inject("/tdx/certification/v4/tcb", PcsFault{.status = 429, .retry_after = "3600"});
   TempDir dir;
@@ -183,7 +179,7 @@ TEST(PcsCli, TooManyRequestsWithALongRetryAfterFailsAtOnce) {
 }
 
 TEST(PcsCli, QuoteOnStdin) {
-  REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   const std::string cmd = test::cli_path() + " verify - --collateral '" + path_of(kTdxCollateral) +
                           "' --at " + kTdxAt + " --json < '" + path_of(kTdxQuote) + "'";
   auto r = test::run_program("/bin/sh", {"-c", cmd});
