@@ -1,8 +1,10 @@
 // veritee attest --verifier URL [--provider auto|ioctl|tsm|azure] [--binding sha512|padded]
-//                [--evidence FILE [--vcek F] [--cert-table F] [--nonce B64]] [--out FILE]
+//                [--evidence FILE [--vcek F] [--cert-table F] [--collateral F] [--nonce B64]]
+//                [--out FILE]
 // The attester's client: by default the passport flow (challenge, a fresh report bound to the
 // nonce, attest); with --evidence it forwards stored evidence (the background-check model,
-// where a relying party relays what the attester gave it). The EAR goes to stdout (or --out),
+// where a relying party relays what the attester gave it): an SNP report, or an Intel SGX/TDX
+// DCAP quote with, optionally, its collateral JSON. The EAR goes to stdout (or --out),
 // its summary to stderr. Exit 0 only for an affirming result.
 #include <iostream>
 #include <memory>
@@ -11,8 +13,10 @@
 #include "command_registry.hpp"
 #include "guest_options.hpp"
 #include "output.hpp"
+#include "veritee/common/encoding.hpp"
 #include "veritee/rats/attest_client.hpp"
 #include "veritee/rats/http_client.hpp"
+#include "veritee/tdx/quote.hpp"
 #include "veritee/verify/result_json.hpp"
 
 namespace veritee::cli {
@@ -27,6 +31,7 @@ struct AttestFlags {
   std::string evidence;
   std::string vcek;
   std::string cert_table;
+  std::string collateral;  // DCAP quotes
   std::string nonce;
   std::string out;
   GuestFlags guest;
@@ -45,12 +50,36 @@ int exit_for(const Error& e) {
   }
 }
 
-// --evidence: the stored report (any container) and its endorsements, as they are.
-Result<rats::Submission> stored_submission(const AttestFlags& f) {
+// --evidence with a DCAP quote: the quote as read (any encoding, sent as its bytes) and the
+// collateral file's text, which must be a JSON object (the service reads its pieces).
+Result<rats::Submission> stored_quote(const AttestFlags& f, const Bytes& bytes) {
+  if (!f.vcek.empty() || !f.cert_table.empty()) {
+    return fail(Errc::kInvalidInput, f.evidence + " is a DCAP quote: --vcek and --cert-table are for SNP reports "
+                                     "(a quote carries its PCK chain; give --collateral for the rest)");
+  }
+  auto in = tdx::load_quote(bytes);
+  if (!in) return fail(Errc::kInvalidInput, f.evidence + ": " + in.error().message);
   rats::Submission s;
-  auto bytes = read_file(f.evidence);
-  if (!bytes) return std::unexpected(bytes.error());
-  auto ev = snp::load_evidence(*bytes);
+  s.quote = Bytes(in->quote.bytes().begin(), in->quote.bytes().end());
+  if (!f.collateral.empty()) {
+    auto text = read_file(f.collateral);
+    if (!text) return std::unexpected(text.error());
+    std::string json(reinterpret_cast<const char*>(text->data()), text->size());
+    if (!nlohmann::json::parse(json, nullptr, false).is_object()) {
+      return fail(Errc::kInvalidInput, f.collateral + ": not a JSON object (the collateral JSON of docs/dcap.md)");
+    }
+    s.collateral = std::move(json);
+  }
+  return s;
+}
+
+// --evidence with an SNP report: the report (any container) and its endorsements, as they are.
+Result<rats::Submission> stored_report(const AttestFlags& f, const Bytes& bytes) {
+  if (!f.collateral.empty()) {
+    return fail(Errc::kInvalidInput, f.evidence + " is not a DCAP quote: --collateral is for quotes");
+  }
+  rats::Submission s;
+  auto ev = snp::load_evidence(bytes);
   if (!ev) return fail(Errc::kInvalidInput, f.evidence + ": " + ev.error().message);
   if (ev->container == snp::Container::kAzureHcl) s.hcl = ev->data;
   else s.report = Bytes(ev->report_bytes().begin(), ev->report_bytes().end());
@@ -66,10 +95,20 @@ Result<rats::Submission> stored_submission(const AttestFlags& f) {
   } else if (!ev->cert_table().empty()) {  // go-sev-guest `attest -extended` output
     s.cert_table = Bytes(ev->cert_table().begin(), ev->cert_table().end());
   }
+  return s;
+}
+
+// --evidence: a stored SNP report or DCAP quote, and what goes with it.
+Result<rats::Submission> stored_submission(const AttestFlags& f) {
+  auto bytes = read_file(f.evidence);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto decoded = decode_input(*bytes);
+  auto s = decoded && tdx::looks_like_quote(decoded->data) ? stored_quote(f, *bytes) : stored_report(f, *bytes);
+  if (!s) return s;
   if (!f.nonce.empty()) {
     auto n = from_base64(f.nonce);
     if (!n) return fail(Errc::kInvalidInput, "--nonce: " + n.error().message);
-    s.nonce = *n;
+    s->nonce = *n;
   }
   return s;
 }
@@ -118,8 +157,8 @@ int run_attest(const AttestFlags& f) {
     check.accept = rats::EarStatus::kAffirming;  // exit 0 only for an affirming result
     return finish(f, *ear, rats::check_result(*ear, *keys, check));
   }
-  if (!f.vcek.empty() || !f.cert_table.empty() || !f.nonce.empty()) {
-    print_error("--vcek, --cert-table and --nonce go with --evidence");
+  if (!f.vcek.empty() || !f.cert_table.empty() || !f.collateral.empty() || !f.nonce.empty()) {
+    print_error("--vcek, --cert-table, --collateral and --nonce go with --evidence");
     return kExitUsage;
   }
   auto provider = f.guest.open();
@@ -144,9 +183,13 @@ const Registration kAttest{
            ->capture_default_str();
        cmd.add_option("--vmpl", f->vmpl, "VMPL to request the report at (ioctl, tsm)");
        cmd.add_option("--evidence", f->evidence,
-                      "send this stored report (or HCL blob) instead of asking the guest for one");
+                      "send this stored report (or HCL blob, or Intel DCAP quote) instead of asking "
+                      "the guest for one");
        cmd.add_option("--vcek", f->vcek, "with --evidence: the VCEK/VLEK to send along");
        cmd.add_option("--cert-table", f->cert_table, "with --evidence: the certificate table");
+       cmd.add_option("--collateral", f->collateral,
+                      "with --evidence and a DCAP quote: its collateral JSON to send along "
+                      "(else the verifier finds it)");
        cmd.add_option("--nonce", f->nonce, "with --evidence: the nonce (base64) it is bound to");
        cmd.add_option("--out", f->out, "write the EAR here instead of stdout");
        cmd.add_option("--timeout", f->timeout, "seconds per HTTP request")->capture_default_str();

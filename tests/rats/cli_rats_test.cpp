@@ -22,6 +22,7 @@
 #include "rats/rats_fixture.hpp"
 #include "rats/serve_process.hpp"
 #include "veritee/rats/attest_client.hpp"
+#include "support/dcap_corpus.hpp"
 #include "support/process.hpp"
 #include "rats/serve_process.hpp"
 
@@ -98,6 +99,61 @@ TEST(CliRats, ServeAttestCheckResultAndSigterm) {
   // SIGTERM: graceful, exit 0.
   EXPECT_EQ(serve.terminate(), 0) << serve.err();
   EXPECT_NE(serve.err().find("stopped"), std::string::npos) << serve.err();
+}
+
+// `attest --evidence` with a stored Intel DCAP quote: sent as a "quote", with its collateral
+// file or without (the service then finds collateral itself: offline, none, so 422 and exit 3).
+TEST(CliRats, AttestForwardsAStoredDcapQuoteAndItsCollateral) {
+  VERITEE_REQUIRE_CORPUS();
+  VERITEE_REQUIRE_DCAP_CORPUS_DIR();
+  TempDir dir;
+  auto policy = dir.write("policy.toml", std::string("require_nonce = false\n"));
+  ServeProcess serve({"--listen", "127.0.0.1:0", "--policy", policy.string(), "--state-dir",
+                      (dir / "state").string(), "--offline", "--cache-dir", (dir / "cache").string(),
+                      "--threads", "2", "--at", "2025-07-04T10:00:00Z"});  // the collateral is current then
+  ASSERT_NE(serve.port(), 0) << serve.err();
+  const std::string quote = dcap::corpus_path("dcap-qvl/sample/tdx_quote").string();
+  const std::string collateral = dcap::corpus_path("dcap-qvl/sample/tdx_quote_collateral.json").string();
+
+  // UpToDate TDX quote, its collateral along: affirming, exit 0; the EAR's submod is TDX's.
+  auto ear_path = (dir / "ear.jwt").string();
+  auto r = run_cli({"attest", "--verifier", serve.url(), "--evidence", quote, "--collateral", collateral,
+                    "--out", ear_path, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  EXPECT_EQ(j["status"], "affirming") << r.out;
+  r = run_cli({"check-result", ear_path, "--jwks", serve.url() + "/.well-known/jwks.json", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("TDX"), std::string::npos) << r.out;
+
+  // The same quote hex-encoded is the same evidence.
+  const Bytes raw = dcap::read_corpus("dcap-qvl/sample/tdx_quote");
+  auto hex_quote = dir.write("quote.hex", to_hex(raw));
+  EXPECT_EQ(run_cli({"attest", "--verifier", serve.url(), "--evidence", hex_quote.string(), "--collateral",
+                     collateral}).exit_code, 0);
+
+  // Without collateral an offline verifier has none: 422, exit 3, and it says so.
+  r = run_cli({"attest", "--verifier", serve.url(), "--evidence", quote});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("HTTP 422"), std::string::npos) << r.err;
+
+  // Usage errors, exit 2 before anything is sent: SNP-only flags with a quote, --collateral
+  // with a report, collateral that is not a JSON object.
+  r = run_cli({"attest", "--verifier", serve.url(), "--evidence", quote, "--vcek", collateral});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("is a DCAP quote"), std::string::npos) << r.err;
+  r = run_cli({"attest", "--verifier", serve.url(), "--evidence",
+               corpus_file("ms-tee-attestation-verification/genoa_attestation_report.bin"), "--collateral", collateral});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--collateral is for quotes"), std::string::npos) << r.err;
+  auto junk = dir.write("junk.json", std::string("[1, 2]"));
+  r = run_cli({"attest", "--verifier", serve.url(), "--evidence", quote, "--collateral", junk.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("not a JSON object"), std::string::npos) << r.err;
+  EXPECT_EQ(run_cli({"attest", "--verifier", serve.url(), "--collateral", collateral}).exit_code, 2);
+
+  EXPECT_EQ(serve.terminate(), 0) << serve.err();
 }
 
 // Online: a request without a VCEK makes the service fetch it from (a loopback stand-in for)
