@@ -37,11 +37,13 @@ PieceLabels labels_of(const endorse::CollateralStatus& s) {
 
 Result<ServiceCollateral> open_service_collateral(const EndorsementFlags& flags, const std::string& at,
                                                   std::function<void(const std::string&)> notify) {
+  ServiceCollateral out;
+  out.metrics = std::make_shared<rats::KdsMetrics>("veritee_pcs", "Intel PCS");
   EndorsementFlags service = flags;
   service.service = true;
+  service.kds_observer = [m = out.metrics](const endorse::KdsEvent& e) { m->observe(e); };
   auto dcap = DcapSources::open(service, true);
   if (!dcap) return std::unexpected(dcap.error());
-  ServiceCollateral out;
   out.sources = std::shared_ptr<DcapSources>(std::move(*dcap));
   if (!out.sources->client()) return out;
   endorse::CollateralKeeperOptions options;
@@ -102,7 +104,7 @@ std::string collateral_metrics(const ServiceCollateral& collateral) {
   const endorse::CollateralKeeper* keeper = collateral.keeper.get();
   endorse::KdsClient* client = collateral.sources ? collateral.sources->client() : nullptr;
   if (!keeper || !client) return {};
-  std::string out =
+  std::string out = collateral.metrics->render() +
       "# HELP veritee_pcs_requests_total HTTP requests sent to Intel PCS.\n"
       "# TYPE veritee_pcs_requests_total counter\n"
       "veritee_pcs_requests_total " + std::to_string(client->requests_sent()) + "\n"

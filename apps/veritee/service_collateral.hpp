@@ -11,6 +11,7 @@
 #include "dcap_sources.hpp"
 #include "endorsement_options.hpp"
 #include "veritee/endorse/collateral_keeper.hpp"
+#include "veritee/rats/kds_metrics.hpp"
 #include "veritee/rats/service.hpp"
 
 namespace veritee::cli {
@@ -18,6 +19,7 @@ namespace veritee::cli {
 struct ServiceCollateral {
   std::shared_ptr<DcapSources> sources;
   std::unique_ptr<endorse::CollateralKeeper> keeper;  // null offline (the cache is read per request)
+  std::shared_ptr<rats::KdsMetrics> metrics;          // of the PCS client: veritee_pcs_responses_total, ...
 };
 
 // The sources with the service's client behaviour and, when online, the keeper (not started),
@@ -30,7 +32,8 @@ Result<ServiceCollateral> open_service_collateral(const EndorsementFlags& flags,
 // current; the body's "pcs" lists every piece kept, without server paths.
 void add_collateral_readiness(rats::ServiceConfig& config, const ServiceCollateral& collateral);
 
-// Prometheus lines for /metrics: veritee_pcs_* and veritee_dcap_collateral_current ("" offline).
+// Prometheus lines for /metrics: veritee_pcs_* (requests, responses by outcome, latency, circuit)
+// and veritee_dcap_collateral_current ("" offline).
 std::string collateral_metrics(const ServiceCollateral& collateral);
 
 }  // namespace veritee::cli

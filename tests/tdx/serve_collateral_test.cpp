@@ -102,6 +102,8 @@ TEST_F(ServeCollateral, FirstQuoteIs503AtOnceThenHeldCollateralIsUsedWithoutAFet
   const std::string m = request(s->port(), "GET", "/metrics").body;
   EXPECT_NE(m.find("veritee_pcs_requests_total 4"), std::string::npos) << m;
   EXPECT_NE(m.find("veritee_pcs_circuit_open 0"), std::string::npos) << m;
+  EXPECT_NE(m.find("veritee_pcs_responses_total{outcome=\"ok\"} 4"), std::string::npos) << m;
+  EXPECT_NE(m.find("veritee_pcs_request_seconds_count 4"), std::string::npos) << m;
   EXPECT_NE(m.find("veritee_dcap_collateral_current{piece=\"tcb_info\",tee=\"tdx\",ca=\"\",fmspc=\""),
             std::string::npos) << m;
   EXPECT_EQ(m.find("veritee_dcap_collateral_current{piece=\"qe_identity\",tee=\"tdx\",ca=\"\",fmspc=\"\"} 0"),
@@ -154,7 +156,11 @@ void outage(FakePcs& pcs, ServeProcess& s, const std::string& body,
   EXPECT_NE(ready.body.find("no current Intel PCS collateral held"), std::string::npos) << ready.body;
   EXPECT_NE(ready.body.find("\"circuit\":\"open\""), std::string::npos) << ready.body;
   EXPECT_EQ(ready.body.find("/cache"), std::string::npos) << "no server paths: " << ready.body;
-  EXPECT_NE(request(s.port(), "GET", "/metrics").body.find("veritee_pcs_circuit_open 1"), std::string::npos);
+  const std::string m = request(s.port(), "GET", "/metrics").body;
+  EXPECT_NE(m.find("veritee_pcs_circuit_open 1"), std::string::npos) << m;
+  EXPECT_NE(m.find(hang ? "veritee_pcs_responses_total{outcome=\"transport_error\"} 1"
+                        : "veritee_pcs_responses_total{outcome=\"server_error\"} 1"),
+            std::string::npos) << m;
   EXPECT_EQ(s.terminate(), 0) << s.err().substr(0, 2000);
   EXPECT_EQ(dcap_entries(), 0U) << "nothing cached";
 }
