@@ -1,6 +1,6 @@
 // What `veritee serve` holds of Intel PCS collateral so that a DCAP quote never waits for PCS,
-// and what GET /readyz and /metrics say about it (docs/service.md, "Readiness and refresh"):
-// the DCAP sources of the flags (bundle, cache, PCS) and, online, the keeper of the pieces
+// and what GET /readyz and /metrics say about it (docs/service.md, "Intel PCS collateral (DCAP
+// quotes)"): the DCAP sources of the flags (bundle, cache, PCS) and, online, the keeper of the pieces
 // quotes ask for (endorse/collateral_keeper.hpp).
 #pragma once
 

@@ -1,5 +1,5 @@
-// The Intel PCS collateral a long-running verifier holds (docs/service.md, "Readiness and
-// refresh"), the DCAP counterpart of crl_keeper.hpp: the global pieces (QE Identity per TEE, the
+// The Intel PCS collateral a long-running verifier holds (docs/service.md, "Intel PCS collateral
+// (DCAP quotes)"), the DCAP counterpart of crl_keeper.hpp: the global pieces (QE Identity per TEE, the
 // PCK CRL per CA, the root CA CRL) and TCB Info per TEE and FMSPC, kept in memory and in the
 // cache until their nextUpdate and refreshed in the background before they expire (on the
 // schedule of refresh_schedule.hpp), so a request never waits for PCS.
