@@ -20,6 +20,7 @@
 #include "command_registry.hpp"
 #include "endorsement_options.hpp"
 #include "fleet_options.hpp"
+#include "service_collateral.hpp"
 #include "service_readiness.hpp"
 #include "service_sources.hpp"
 #include "veritee/rats/jwk.hpp"
@@ -227,11 +228,16 @@ int run_serve(const ServeFlags& f) {
   auto crls = open_crl_keeper(*src, f.sources, [](const std::string& m) {
     log_line(m.starts_with("could not") ? "warn" : "info", "crl", m, {});
   });
-  if (auto ok = configure_appraiser(config.appraiser, *src, f.sources, f.at, crls.get()); !ok) {
+  // Intel PCS collateral likewise (online): held, refreshed in the background.
+  auto dcap = open_service_collateral(f.sources, f.at, [](const std::string& m) {
+    log_line(m.starts_with("could not") ? "warn" : "info", "pcs", m, {});
+  });
+  if (!dcap) return print_error(dcap.error()), kExitUsage;
+  if (auto ok = configure_appraiser(config.appraiser, *src, f.sources, f.at, crls.get(), &*dcap); !ok) {
     return print_error(ok.error()), kExitUsage;
   }
-  config.extra_metrics = [src, kds_metrics, fl = &*fleet, held = crls.get()] {
-    if (!src->client()) return crl_metrics(held) + fl->metrics();
+  config.extra_metrics = [src, kds_metrics, fl = &*fleet, held = crls.get(), pcs = &*dcap] {
+    if (!src->client()) return crl_metrics(held) + fl->metrics() + collateral_metrics(*pcs);
     return kds_metrics->render() + "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
            "# TYPE veritee_kds_requests_total counter\n"
            "veritee_kds_requests_total " + std::to_string(src->client()->requests_sent()) + "\n"
@@ -241,9 +247,10 @@ int run_serve(const ServeFlags& f) {
            "# HELP veritee_kds_circuit_open 1 while KDS requests are refused without being sent.\n"
            "# TYPE veritee_kds_circuit_open gauge\n"
            "veritee_kds_circuit_open " + std::string(src->client()->circuit_open() ? "1" : "0") + "\n" +
-           crl_metrics(held) + fl->metrics();
+           crl_metrics(held) + fl->metrics() + collateral_metrics(*pcs);
   };
   set_readiness(config, crls.get(), *src);
+  add_collateral_readiness(config, *dcap);
 
   const std::string kid = rats::jwk_thumbprint(*key);
   auto created = rats::VerifierService::create(std::move(config));
@@ -287,7 +294,12 @@ int run_serve(const ServeFlags& f) {
     crls->load();   // what the cache holds, before the first request
     crls->start();  // then the missing and due ones, in the background
   }
+  if (dcap->keeper) {
+    dcap->keeper->load();
+    dcap->keeper->start();
+  }
   service.run();
+  if (dcap->keeper) dcap->keeper->stop();
   if (crls) crls->stop();
   log_line("info", "stop", "stopped", {});
   return kExitVerified;

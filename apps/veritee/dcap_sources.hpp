@@ -20,6 +20,8 @@ class DcapSources {
   // that was current then.
   endorse::PcsFetcher fetcher(std::optional<veritee::TimePoint> at = std::nullopt);
   endorse::EndorsementCache* cache() { return base_->cache(); }
+  endorse::KdsClient* client() { return pcs_ ? &*pcs_ : nullptr; }  // null offline
+  const std::string& root_ca_crl_url() const { return root_crl_url_; }
   void say_where_cached();
 
  private:

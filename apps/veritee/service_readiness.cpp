@@ -51,15 +51,21 @@ void set_readiness(rats::ServiceConfig& config, const endorse::CrlKeeper* keeper
       nlohmann::json j{{"product", std::string(snp::to_string(s.product))},
                        {"line", std::string(endorse::to_string(s.line))},
                        {"current", s.current}};
-      if (s.next_update) j["next_update"] = veritee::format_time(*s.next_update);
-      if (!s.source.empty()) j["from"] = s.source.starts_with("KDS ") ? "KDS" : "cache";  // no server paths
-      if (!s.current) j["reason"] = s.problem;
-      if (s.next_attempt) j["next_attempt"] = veritee::format_time(*s.next_attempt);
+      add_held_status(j, s, "KDS");
       crls.push_back(std::move(j));
     }
     body["crls"] = std::move(crls);
     return body;
   };
+}
+
+void add_held_status(nlohmann::json& entry, const endorse::HeldStatus& status, std::string_view fetched) {
+  if (status.next_update) entry["next_update"] = veritee::format_time(*status.next_update);
+  if (!status.source.empty()) {  // no server paths
+    entry["from"] = status.source.starts_with(std::string(fetched) + " ") ? std::string(fetched) : "cache";
+  }
+  if (!status.current) entry["reason"] = status.problem;
+  if (status.next_attempt) entry["next_attempt"] = veritee::format_time(*status.next_attempt);
 }
 
 std::string crl_metrics(const endorse::CrlKeeper* keeper) {

@@ -6,6 +6,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "endorsement_options.hpp"
 #include "veritee/endorse/crl_keeper.hpp"
@@ -24,6 +27,10 @@ std::unique_ptr<endorse::CrlKeeper> open_crl_keeper(EndorsementSources& sources,
 // keeper); the body lists each product line's CRL, current or why not, without server paths.
 void set_readiness(rats::ServiceConfig& config, const endorse::CrlKeeper* keeper,
                    EndorsementSources& sources);
+
+// The members of a held piece in a /readyz entry: next_update, from (`fetched`, "KDS" or "PCS",
+// or "cache": never a server path), reason when not current, next_attempt.
+void add_held_status(nlohmann::json& entry, const endorse::HeldStatus& status, std::string_view fetched);
 
 // Prometheus lines for /metrics: veritee_crl_current{product,line} 1 or 0 ("" without a keeper).
 std::string crl_metrics(const endorse::CrlKeeper* keeper);

@@ -1,6 +1,7 @@
 #include "service_sources.hpp"
 
 #include "dcap_sources.hpp"
+#include "service_collateral.hpp"
 
 namespace veritee::cli {
 
@@ -12,7 +13,7 @@ Result<std::unique_ptr<EndorsementSources>> open_service_sources(const Endorseme
 
 Result<void> configure_appraiser(rats::AppraiserConfig& config, EndorsementSources& sources,
                                  const EndorsementFlags& flags, const std::string& at,
-                                 const endorse::CrlKeeper* crls) {
+                                 const endorse::CrlKeeper* crls, const ServiceCollateral* collateral) {
   if (!at.empty()) {
     auto t = veritee::parse_time(at);
     if (!t) return std::unexpected(t.error());
@@ -29,7 +30,16 @@ Result<void> configure_appraiser(rats::AppraiserConfig& config, EndorsementSourc
   };
   // DCAP quotes sent without collateral: the bundle, the verified cache, Intel PCS (--pcs-url;
   // not with --offline), with the service's client behaviour; staleness judged at the
-  // verification time.
+  // verification time. Held by serve's keeper, when there is one.
+  if (collateral) {
+    config.collateral = [dcap = collateral->sources, keeper = collateral->keeper.get()](
+                            const tdx::CollateralRequest& request, veritee::TimePoint when) {
+      auto fetcher = dcap->fetcher(when);
+      fetcher.hold(keeper);
+      return fetcher.collateral(request);
+    };
+    return {};
+  }
   EndorsementFlags service = flags;
   service.service = true;
   auto dcap = DcapSources::open(service, true);

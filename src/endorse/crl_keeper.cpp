@@ -16,14 +16,9 @@ std::string describe(snp::Product product, Line line) {
   return std::string(snp::kds_name(product)) + " " + (line == Line::kVcek ? "VCEK" : "VLEK") + " CRL";
 }
 
-// When a held CRL is due for refresh: in the last quarter of its validity, and at least a
-// minute before its nextUpdate. A CRL without nextUpdate is looked at again after `fallback`.
+// When a held CRL is due for refresh (refresh_schedule.hpp).
 veritee::TimePoint refresh_at(const x509::Crl& crl, veritee::TimePoint now, milliseconds fallback) {
-  const auto next = crl.next_update();
-  if (!next) return now + fallback;
-  const auto lifetime = *next - crl.this_update();
-  const auto margin = std::max<veritee::TimePoint::duration>(lifetime / 4, std::chrono::minutes(1));
-  return *next - margin;
+  return refresh_due_at(crl.this_update(), crl.next_update(), now, fallback);
 }
 
 bool newer(const x509::Crl& candidate, const std::optional<HeldCrl>& held, veritee::TimePoint now) {
@@ -38,7 +33,8 @@ bool newer(const x509::Crl& candidate, const std::optional<HeldCrl>& held, verit
 
 CrlKeeper::CrlKeeper(const snp::TrustStore& roots, EndorsementCache* cache, KdsClient* client,
                      CrlKeeperOptions options)
-    : roots_(&roots), cache_(cache), client_(client), options_(std::move(options)) {
+    : roots_(&roots), cache_(cache), client_(client), options_(std::move(options)),
+      timing_{options_.retry_initial, options_.retry_max, options_.deferred_retry} {
   if (options_.lines.empty()) {
     for (snp::Product p : {snp::Product::kMilan, snp::Product::kGenoa, snp::Product::kTurin}) {
       for (Line l : {Line::kVcek, Line::kVlek}) options_.lines.emplace_back(p, l);
@@ -72,18 +68,10 @@ void CrlKeeper::take_from_cache(Slot& slot, veritee::TimePoint at) {
 }
 
 void CrlKeeper::failed(Slot& slot, veritee::TimePoint at, std::string problem, bool deferred) {
-  slot.problem = std::move(problem);
-  if (deferred) {
-    slot.next_attempt = at + options_.deferred_retry;
-    return;
-  }
-  ++slot.failures;
-  auto wait = options_.retry_initial;
-  for (int i = 1; i < slot.failures && wait < options_.retry_max; ++i) wait *= 2;
-  slot.next_attempt = at + std::min(wait, options_.retry_max);
-  if (options_.notify) {
+  slot.state.failed(at, std::move(problem), deferred, timing_);
+  if (!deferred && options_.notify) {
     options_.notify("could not refresh the " + describe(slot.product, slot.line) + " (" +
-                    slot.problem + "); next attempt at " + veritee::format_time(slot.next_attempt));
+                    slot.state.problem + "); next attempt at " + veritee::format_time(slot.state.next_attempt));
   }
 }
 
@@ -100,15 +88,13 @@ void CrlKeeper::attempt(std::size_t index, veritee::TimePoint at) {
   take_from_cache(slot, at);
   const bool held_current = slot.held && slot.held->crl.current_at(at);
   if (held_current && refresh_at(slot.held->crl, at, options_.retry_max) > at) {
-    slot.problem.clear();
-    slot.failures = 0;
-    slot.next_attempt = refresh_at(slot.held->crl, at, options_.retry_max);
+    slot.state.succeeded(refresh_at(slot.held->crl, at, options_.retry_max));
     return commit();
   }
   if (!client_) {
-    slot.problem = held_current ? std::string()
-                                : "none current in the cache, and this verifier is offline (it never fetches)";
-    slot.next_attempt = at + options_.retry_initial;
+    slot.state.problem = held_current ? std::string()
+                                      : "none current in the cache, and this verifier is offline (it never fetches)";
+    slot.state.next_attempt = at + options_.retry_initial;
     return commit();
   }
   auto bytes = client_->crl(slot.product, slot.line);
@@ -143,11 +129,9 @@ void CrlKeeper::attempt(std::size_t index, veritee::TimePoint at) {
     }
     slot.held = HeldCrl{std::move(*crl), Origin::kFetched, "KDS " + url};
   }
-  slot.problem.clear();
-  slot.failures = 0;
   // KDS may still serve the same CRL late in its validity: look again after retry_initial.
   const auto due = refresh_at(slot.held->crl, at, options_.retry_max);
-  slot.next_attempt = due > at ? due : at + options_.retry_initial;
+  slot.state.succeeded(due > at ? due : at + options_.retry_initial);
   commit();
 }
 
@@ -162,11 +146,11 @@ void CrlKeeper::load() {
     }
     take_from_cache(slot, at);
     if (slot.held && slot.held->crl.current_at(at)) {
-      slot.problem.clear();
-      slot.next_attempt = refresh_at(slot.held->crl, at, options_.retry_max);  // past: due now
+      slot.state.problem.clear();
+      slot.state.next_attempt = refresh_at(slot.held->crl, at, options_.retry_max);  // past: due now
     } else {
-      slot.problem = cache_ ? "none current in the cache" : "no cache";
-      slot.next_attempt = at;  // due now
+      slot.state.problem = cache_ ? "none current in the cache" : "no cache";
+      slot.state.next_attempt = at;  // due now
     }
     std::lock_guard lock(mutex_);
     slots_[i] = std::move(slot);
@@ -177,10 +161,10 @@ void CrlKeeper::refresh_due() {
   std::lock_guard pass(pass_mutex_);
   const auto at = now();
   for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (thread_.stopping()) return;
     {
       std::lock_guard lock(mutex_);
-      if (stopping_) return;
-      if (slots_[i].next_attempt > at) continue;
+      if (slots_[i].state.next_attempt > at) continue;
     }
     attempt(i, at);
   }
@@ -189,37 +173,16 @@ void CrlKeeper::refresh_due() {
 veritee::TimePoint CrlKeeper::next_due() const {
   std::lock_guard lock(mutex_);
   veritee::TimePoint next = veritee::TimePoint::max();
-  for (const auto& s : slots_) next = std::min(next, s.next_attempt);
+  for (const auto& s : slots_) next = std::min(next, s.state.next_attempt);
   return next;
 }
 
-void CrlKeeper::run() {
-  load();
-  for (;;) {
-    refresh_due();
-    const auto wait = next_due() - now();
-    std::unique_lock lock(mutex_);
-    if (stopping_) return;
-    // At most a minute at a time, so a jump of the wall clock is noticed.
-    const auto capped = std::clamp<veritee::TimePoint::duration>(wait, milliseconds(10), std::chrono::minutes(1));
-    wake_.wait_for(lock, capped, [this] { return stopping_; });
-    if (stopping_) return;
-  }
-}
-
 void CrlKeeper::start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { run(); });
+  thread_.start([this] { load(); }, [this] { refresh_due(); }, [this] { return next_due(); },
+                [this] { return now(); });
 }
 
-void CrlKeeper::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void CrlKeeper::stop() { thread_.stop(); }
 
 std::optional<HeldCrl> CrlKeeper::current(snp::Product product, Line line) const {
   const auto at = now();
@@ -241,19 +204,10 @@ std::vector<CrlLineStatus> CrlKeeper::status() const {
   std::lock_guard lock(mutex_);
   std::vector<CrlLineStatus> out;
   for (const auto& s : slots_) {
-    CrlLineStatus st{s.product, s.line};
-    st.current = s.held && s.held->crl.current_at(at);
-    if (s.held) {
-      st.next_update = s.held->crl.next_update();
-      st.source = s.held->source;
-    }
-    if (!st.current) {
-      st.problem = s.problem.empty() ? std::string("none held") : s.problem;
-      if (s.held && st.next_update) {
-        st.problem = "the CRL held expired at " + veritee::format_time(*st.next_update) + "; " + st.problem;
-      }
-    }
-    if (s.next_attempt != veritee::TimePoint{}) st.next_attempt = s.next_attempt;
+    CrlLineStatus st{held_status(s.state, s.held.has_value(), s.held && s.held->crl.current_at(at),
+                                 s.held ? s.held->crl.next_update() : std::nullopt,
+                                 s.held ? s.held->source : std::string(), "CRL"),
+                     s.product, s.line};
     out.push_back(std::move(st));
   }
   return out;

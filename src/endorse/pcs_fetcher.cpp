@@ -2,6 +2,7 @@
 // against the pinned Intel SGX Root CA before it is stored or returned.
 #include "veritee/endorse/pcs.hpp"
 
+#include "veritee/endorse/collateral_keeper.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -56,13 +57,19 @@ std::optional<std::string> past(veritee::TimePoint next, veritee::TimePoint now)
   return std::nullopt;
 }
 
-std::optional<std::string> crl_stale(const Result<Bytes>& der, veritee::TimePoint now) {
-  if (!der) return der.error().message;
+Result<PcsValidity> crl_validity(const Result<Bytes>& der) {
+  if (!der) return std::unexpected(der.error());
   auto crl = x509::Crl::load(*der);
-  if (!crl) return crl.error().message;
-  auto next = crl->next_update();
-  if (!next) return std::string("it has no nextUpdate");
-  return past(*next, now);
+  if (!crl) return std::unexpected(crl.error());
+  return PcsValidity{crl->this_update(), crl->next_update()};
+}
+
+// Why a stored piece is stale at `now`, or nothing.
+std::optional<std::string> stale_piece(PcsPiece piece, ByteView bytes, veritee::TimePoint now) {
+  auto v = pcs_validity(piece, bytes);
+  if (!v) return v.error().message;
+  if (!v->next_update) return std::string("it has no nextUpdate");
+  return past(*v->next_update, now);
 }
 
 // The URL-decoded PEM of an issuer-chain header.
@@ -84,6 +91,29 @@ Result<std::string> chain_header(const HttpResponse& response,
 
 std::string_view text_of(const Bytes& body) {
   return {reinterpret_cast<const char*>(body.data()), body.size()};
+}
+
+// A signed document as PCS serves it, stored as {"<name>_issuer_chain", "<name>" (the signed
+// text as served), "<name>_signature" (hex)}.
+Result<Bytes> signed_document(const HttpResponse& r, std::initializer_list<std::string_view> chain_headers,
+                              const char* member, const std::string& name) {
+  auto chain = chain_header(r, chain_headers);
+  if (!chain) return std::unexpected(chain.error());
+  auto doc = tdx::split_signed_response(text_of(r.body), member);
+  if (!doc) return std::unexpected(doc.error());
+  return dump({{name + "_issuer_chain", *chain}, {name, doc->text}, {name + "_signature", to_hex(doc->signature)}});
+}
+
+// issueDate / nextUpdate of a stored signed document ("tcb_info" or "qe_identity").
+template <class Parse>
+Result<PcsValidity> document_validity(ByteView stored, const std::string& name, Parse parse) {
+  const std::string chain = name + "_issuer_chain";
+  const std::string signature = name + "_signature";
+  auto j = fragment(stored, {chain.c_str(), name.c_str(), signature.c_str()});
+  if (!j) return std::unexpected(j.error());
+  auto doc = parse(str(*j, name.c_str()));
+  if (!doc) return std::unexpected(doc.error());
+  return PcsValidity{doc->issue_date, doc->next_update};
 }
 
 }  // namespace
@@ -120,12 +150,8 @@ CacheEntry tcb_info_entry(const tdx::CollateralRequest& request, const x509::Cer
     return as_void(tdx::check_tcb_info(str(*j, "tcb_info_issuer_chain"), str(*j, "tcb_info"), *sig,
                                        request, *root));
   };
-  e.stale = [at](ByteView bytes, veritee::TimePoint now) -> std::optional<std::string> {
-    auto j = fragment(bytes, {"tcb_info_issuer_chain", "tcb_info", "tcb_info_signature"});
-    if (!j) return j.error().message;
-    auto info = tdx::parse_tcb_info(str(*j, "tcb_info"));
-    if (!info) return info.error().message;
-    return past(info->next_update, at.value_or(now));
+  e.stale = [at](ByteView bytes, veritee::TimePoint now) {
+    return stale_piece(PcsPiece::kTcbInfo, bytes, at.value_or(now));
   };
   return e;
 }
@@ -143,12 +169,8 @@ CacheEntry qe_identity_entry(tdx::Tee tee, const x509::Certificate& root,
     return as_void(tdx::check_qe_identity(str(*j, "qe_identity_issuer_chain"), str(*j, "qe_identity"),
                                           *sig, tee, *root));
   };
-  e.stale = [at](ByteView bytes, veritee::TimePoint now) -> std::optional<std::string> {
-    auto j = fragment(bytes, {"qe_identity_issuer_chain", "qe_identity", "qe_identity_signature"});
-    if (!j) return j.error().message;
-    auto id = tdx::parse_enclave_identity(str(*j, "qe_identity"));
-    if (!id) return id.error().message;
-    return past(id->next_update, at.value_or(now));
+  e.stale = [at](ByteView bytes, veritee::TimePoint now) {
+    return stale_piece(PcsPiece::kQeIdentity, bytes, at.value_or(now));
   };
   return e;
 }
@@ -165,10 +187,8 @@ CacheEntry pck_crl_entry(tdx::PckCa ca, const x509::Certificate& root,
     if (!der) return std::unexpected(der.error());
     return as_void(tdx::check_pck_crl(str(*j, "pck_crl_issuer_chain"), *der, ca, *root));
   };
-  e.stale = [at](ByteView bytes, veritee::TimePoint now) -> std::optional<std::string> {
-    auto j = fragment(bytes, {"pck_crl_issuer_chain", "pck_crl"});
-    if (!j) return j.error().message;
-    return crl_stale(hex_member(*j, "pck_crl"), at.value_or(now));
+  e.stale = [at](ByteView bytes, veritee::TimePoint now) {
+    return stale_piece(PcsPiece::kPckCrl, bytes, at.value_or(now));
   };
   return e;
 }
@@ -184,62 +204,98 @@ CacheEntry root_ca_crl_entry(const x509::Certificate& root, std::optional<verite
     if (!der) return std::unexpected(der.error());
     return as_void(tdx::check_root_ca_crl(*der, *root));
   };
-  e.stale = [at](ByteView bytes, veritee::TimePoint now) -> std::optional<std::string> {
-    auto j = fragment(bytes, {"root_ca_crl"});
-    if (!j) return j.error().message;
-    return crl_stale(hex_member(*j, "root_ca_crl"), at.value_or(now));
+  e.stale = [at](ByteView bytes, veritee::TimePoint now) {
+    return stale_piece(PcsPiece::kRootCaCrl, bytes, at.value_or(now));
   };
   return e;
 }
 
-std::vector<PcsFetcher::Piece> PcsFetcher::pieces(const tdx::CollateralRequest& request) const {
-  std::vector<Piece> out;
+std::string_view to_string(PcsPiece piece) {
+  switch (piece) {
+    case PcsPiece::kTcbInfo: return "TCB Info";
+    case PcsPiece::kQeIdentity: return "QE Identity";
+    case PcsPiece::kPckCrl: return "PCK CRL";
+    case PcsPiece::kRootCaCrl: return "root CA CRL";
+  }
+  return "?";
+}
+
+Result<PcsValidity> pcs_validity(PcsPiece piece, ByteView stored) {
+  switch (piece) {
+    case PcsPiece::kTcbInfo: return document_validity(stored, "tcb_info", tdx::parse_tcb_info);
+    case PcsPiece::kQeIdentity: return document_validity(stored, "qe_identity", tdx::parse_enclave_identity);
+    case PcsPiece::kPckCrl: {
+      auto j = fragment(stored, {"pck_crl_issuer_chain", "pck_crl"});
+      if (!j) return std::unexpected(j.error());
+      return crl_validity(hex_member(*j, "pck_crl"));
+    }
+    case PcsPiece::kRootCaCrl: {
+      auto j = fragment(stored, {"root_ca_crl"});
+      if (!j) return std::unexpected(j.error());
+      return crl_validity(hex_member(*j, "root_ca_crl"));
+    }
+  }
+  return fail(Errc::kInvalidInput, "unknown collateral piece");
+}
+
+PcsSource pcs_source(PcsPiece piece, const tdx::CollateralRequest& request, const x509::Certificate& root,
+                     std::string_view base_url, std::string_view root_ca_crl_url,
+                     std::optional<veritee::TimePoint> at) {
+  const std::string base(base_url);
+  switch (piece) {
+    case PcsPiece::kTcbInfo:
+      return {piece, tcb_info_entry(request, root, at), base + pcs_tcb_path(request),
+              [](const HttpResponse& r) {
+                return signed_document(r, {kTcbInfoIssuerChainHeader, kSgxTcbInfoIssuerChainHeader}, "tcbInfo",
+                                       "tcb_info");
+              }};
+    case PcsPiece::kQeIdentity:
+      return {piece, qe_identity_entry(request.tee, root, at), base + pcs_qe_identity_path(request.tee),
+              [](const HttpResponse& r) {
+                return signed_document(r, {kQeIdentityIssuerChainHeader}, "enclaveIdentity", "qe_identity");
+              }};
+    case PcsPiece::kPckCrl:
+      return {piece, pck_crl_entry(request.ca, root, at), base + pcs_pck_crl_path(request.ca),
+              [](const HttpResponse& r) -> Result<Bytes> {
+                auto chain = chain_header(r, {kPckCrlIssuerChainHeader});
+                if (!chain) return std::unexpected(chain.error());
+                auto der = tdx::crl_der(r.body);
+                if (!der) return std::unexpected(der.error());
+                return dump({{"pck_crl_issuer_chain", *chain}, {"pck_crl", to_hex(*der)}});
+              }};
+    case PcsPiece::kRootCaCrl:
+      break;
+  }
+  return {PcsPiece::kRootCaCrl, root_ca_crl_entry(root, at), std::string(root_ca_crl_url),
+          [](const HttpResponse& r) -> Result<Bytes> {
+            auto der = tdx::crl_der(r.body);
+            if (!der) return std::unexpected(der.error());
+            return dump({{"root_ca_crl", to_hex(*der)}});
+          }};
+}
+
+std::vector<PcsSource> PcsFetcher::pieces(const tdx::CollateralRequest& request) const {
   const std::string base = client_ ? client_->base_url() : std::string();
-  out.push_back({tcb_info_entry(request, *root_, at_), base + pcs_tcb_path(request),
-                 [](const HttpResponse& r) -> Result<Bytes> {
-                   auto chain = chain_header(r, {kTcbInfoIssuerChainHeader, kSgxTcbInfoIssuerChainHeader});
-                   if (!chain) return std::unexpected(chain.error());
-                   auto doc = tdx::split_signed_response(text_of(r.body), "tcbInfo");
-                   if (!doc) return std::unexpected(doc.error());
-                   return dump({{"tcb_info_issuer_chain", *chain},
-                                {"tcb_info", doc->text},
-                                {"tcb_info_signature", to_hex(doc->signature)}});
-                 }});
-  out.push_back({qe_identity_entry(request.tee, *root_, at_), base + pcs_qe_identity_path(request.tee),
-                 [](const HttpResponse& r) -> Result<Bytes> {
-                   auto chain = chain_header(r, {kQeIdentityIssuerChainHeader});
-                   if (!chain) return std::unexpected(chain.error());
-                   auto doc = tdx::split_signed_response(text_of(r.body), "enclaveIdentity");
-                   if (!doc) return std::unexpected(doc.error());
-                   return dump({{"qe_identity_issuer_chain", *chain},
-                                {"qe_identity", doc->text},
-                                {"qe_identity_signature", to_hex(doc->signature)}});
-                 }});
-  out.push_back({pck_crl_entry(request.ca, *root_, at_), base + pcs_pck_crl_path(request.ca),
-                 [](const HttpResponse& r) -> Result<Bytes> {
-                   auto chain = chain_header(r, {kPckCrlIssuerChainHeader});
-                   if (!chain) return std::unexpected(chain.error());
-                   auto der = tdx::crl_der(r.body);
-                   if (!der) return std::unexpected(der.error());
-                   return dump({{"pck_crl_issuer_chain", *chain}, {"pck_crl", to_hex(*der)}});
-                 }});
-  out.push_back({root_ca_crl_entry(*root_, at_), root_ca_crl_url_,
-                 [](const HttpResponse& r) -> Result<Bytes> {
-                   auto der = tdx::crl_der(r.body);
-                   if (!der) return std::unexpected(der.error());
-                   return dump({{"root_ca_crl", to_hex(*der)}});
-                 }});
+  std::vector<PcsSource> out;
+  for (PcsPiece p : {PcsPiece::kTcbInfo, PcsPiece::kQeIdentity, PcsPiece::kPckCrl, PcsPiece::kRootCaCrl}) {
+    out.push_back(pcs_source(p, request, *root_, base, root_ca_crl_url_, at_));
+  }
   return out;
 }
 
-// One piece: the bundle, then the cache (filled from PCS on a miss), then PCS without a cache.
-// Returns the checked bytes and where they came from.
-Result<PcsFetcher::Got> PcsFetcher::get(const Piece& piece) {
+// One piece: the bundle, then the pieces a keeper holds (a service), else the cache (filled from
+// PCS on a miss), then PCS without a cache. Returns the checked bytes and where they came from.
+Result<PcsFetcher::Got> PcsFetcher::get(const PcsSource& piece, const tdx::CollateralRequest& request) {
   std::string notes;
   if (bundle_) {
     CacheLookup found = bundle_->find(piece.entry);
     if (found.bytes) return Got{std::move(*found.bytes), "bundle " + found.file.string(), Origin::kBundle};
     if (!found.problem.empty()) notes = " (bundle: " + found.problem + ")";
+  }
+  if (keeper_) {
+    auto held = keeper_->lookup(piece.piece, request, at_);
+    if (!held) return std::unexpected(held.error());
+    return Got{std::move(held->bytes), "held in memory, from " + held->source, held->origin};
   }
   auto from_pcs = [&]() -> Result<Bytes> {
     auto response = client_->get_url(piece.url);
@@ -279,20 +335,24 @@ Result<PcsFetcher::Got> PcsFetcher::get(const Piece& piece) {
 }
 
 Result<FetchedCollateral> PcsFetcher::collateral(const tdx::CollateralRequest& request) {
-  static constexpr const char* kPieceNames[] = {"TCB Info", "QE Identity", "PCK CRL", "root CA CRL"};
   json merged = json::object();
   FetchedCollateral out;
-  std::size_t i = 0;
-  for (const Piece& piece : pieces(request)) {
-    auto got = get(piece);
+  std::optional<Error> missing;  // with a keeper: every piece is asked for, so all are fetched at once
+  for (const PcsSource& piece : pieces(request)) {
+    auto got = get(piece, request);
+    if (!got && keeper_) {
+      if (!missing || (missing->code == Errc::kNetwork && got.error().code != Errc::kNetwork)) missing = got.error();
+      continue;
+    }
     if (!got) return std::unexpected(got.error());
     json part = json::parse(got->bytes.begin(), got->bytes.end(), nullptr, false);
     if (!part.is_object()) {
       return fail(Errc::kEndorsementInvalid, piece.entry.what + ": not a JSON object");
     }
     merged.update(part);
-    out.provenance.push_back({kPieceNames[i++], got->origin, std::move(got->source)});
+    out.provenance.push_back({std::string(to_string(piece.piece)), got->origin, std::move(got->source)});
   }
+  if (missing) return std::unexpected(std::move(*missing));
   out.json = merged.dump(2);
   auto parsed = tdx::parse_collateral(out.json);
   if (!parsed) return std::unexpected(parsed.error());
@@ -303,8 +363,8 @@ Result<FetchedCollateral> PcsFetcher::collateral(const tdx::CollateralRequest& r
 Result<std::vector<std::string>> PcsFetcher::add_to_bundle(EndorsementCache& bundle,
                                                            const tdx::CollateralRequest& request) {
   std::vector<std::string> keys;
-  for (const Piece& piece : pieces(request)) {
-    auto got = get(piece);
+  for (const PcsSource& piece : pieces(request)) {
+    auto got = get(piece, request);
     if (!got) return std::unexpected(got.error());
     auto stored = bundle.put(piece.entry, got->bytes);
     if (!stored) return std::unexpected(stored.error());

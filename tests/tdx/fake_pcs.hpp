@@ -20,6 +20,12 @@ namespace veritee::test {
 
 class LoopbackHttp;  // support/loopback_http.hpp
 
+// The TDX sample of the DCAP corpus, its collateral (what a FakePcs serves in the keeper and
+// serve tests), and a time at which that collateral is current.
+inline constexpr const char* kTdxSampleQuote = "dcap-qvl/sample/tdx_quote";
+inline constexpr const char* kTdxSampleCollateral = "dcap-qvl/sample/tdx_quote_collateral.json";
+inline constexpr const char* kTdxSampleAt = "2025-07-04T10:00:00Z";
+
 struct PcsFault {
   int status = 200;
   std::string body{};          // replaces the served body when not empty

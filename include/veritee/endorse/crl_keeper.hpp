@@ -13,12 +13,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "veritee/common/time.hpp"
@@ -26,6 +24,7 @@
 #include "veritee/endorse/endorsement_fetcher.hpp"
 #include "veritee/endorse/kds_client.hpp"
 #include "veritee/endorse/kds_url.hpp"
+#include "veritee/endorse/refresh_schedule.hpp"
 #include "veritee/snp/trust_store.hpp"
 #include "veritee/x509/crl.hpp"
 
@@ -49,14 +48,9 @@ struct HeldCrl {
 };
 
 // One (product, line) as readiness reports it.
-struct CrlLineStatus {
+struct CrlLineStatus : HeldStatus {
   snp::Product product;
   Line line;
-  bool current = false;
-  std::optional<veritee::TimePoint> next_update{};  // of the CRL held, current or not
-  std::string source{};   // where the held CRL came from
-  std::string problem{};  // why none is current (empty when current)
-  std::optional<veritee::TimePoint> next_attempt{};  // when the keeper looks again
 };
 
 class CrlKeeper {
@@ -92,9 +86,7 @@ class CrlKeeper {
     snp::Product product;
     Line line;
     std::optional<HeldCrl> held{};
-    std::string problem{"not looked up yet"};
-    veritee::TimePoint next_attempt{};
-    int failures = 0;
+    RetryState state{};
   };
   veritee::TimePoint now() const;
   const Slot* find(snp::Product product, Line line) const;
@@ -102,18 +94,16 @@ class CrlKeeper {
   void attempt(std::size_t index, veritee::TimePoint now);
   void failed(Slot& slot, veritee::TimePoint now, std::string problem, bool deferred);
   veritee::TimePoint next_due() const;
-  void run();
 
   const snp::TrustStore* roots_;
   EndorsementCache* cache_;
   KdsClient* client_;
   CrlKeeperOptions options_;
-  mutable std::mutex mutex_;  // slots_ and stopping_
+  RefreshTiming timing_;
+  mutable std::mutex mutex_;  // slots_
   std::vector<Slot> slots_;
   std::mutex pass_mutex_;     // one refresh pass at a time
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  RefreshThread thread_;      // last: stopped first
 };
 
 }  // namespace veritee::endorse

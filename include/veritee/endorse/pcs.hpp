@@ -17,6 +17,7 @@
 // signed text exactly as PCS served it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,35 @@ CacheEntry pck_crl_entry(tdx::PckCa ca, const x509::Certificate& root,
 CacheEntry root_ca_crl_entry(const x509::Certificate& root,
                              std::optional<veritee::TimePoint> at = std::nullopt);
 
+// The four pieces of a quote's collateral.
+enum class PcsPiece { kTcbInfo, kQeIdentity, kPckCrl, kRootCaCrl };
+std::string_view to_string(PcsPiece piece);  // "TCB Info", "QE Identity", "PCK CRL", "root CA CRL"
+
+// One piece for a request: its cache entry (check and staleness as above), the URL PCS serves it
+// at (`base_url` + its path; the root CA CRL at `root_ca_crl_url`), and how a PCS response
+// becomes the stored piece (the members of the collateral JSON, the signed text as served).
+struct PcsSource {
+  PcsPiece piece = PcsPiece::kTcbInfo;
+  CacheEntry entry;
+  std::string url;
+  std::function<Result<Bytes>(const HttpResponse&)> from_response;
+};
+PcsSource pcs_source(PcsPiece piece, const tdx::CollateralRequest& request, const x509::Certificate& root,
+                     std::string_view base_url, std::string_view root_ca_crl_url,
+                     std::optional<veritee::TimePoint> at = std::nullopt);
+
+// When a stored piece (checked bytes of its cache entry) was issued and when its issuer
+// promises the next one: issueDate / nextUpdate of TCB Info and QE Identity, thisUpdate /
+// nextUpdate of a CRL (none when the CRL has no nextUpdate).
+struct PcsValidity {
+  veritee::TimePoint issued;
+  std::optional<veritee::TimePoint> next_update;
+  bool current_at(veritee::TimePoint t) const { return issued <= t && next_update && t <= *next_update; }
+};
+Result<PcsValidity> pcs_validity(PcsPiece piece, ByteView stored);
+
+class CollateralKeeper;  // collateral_keeper.hpp
+
 struct FetchedCollateral {
   tdx::Collateral collateral;
   std::string json;                     // the collateral JSON (docs/dcap.md), as --collateral reads
@@ -87,20 +117,20 @@ class PcsFetcher {
   Result<std::vector<std::string>> add_to_bundle(EndorsementCache& bundle,
                                                  const tdx::CollateralRequest& request);
 
+  // A service's pieces: after the bundle, the ones `keeper` holds (never a fetch at request
+  // time: a piece not held is an error at once, and the keeper fetches it in the background).
+  // The keeper must outlive the fetcher.
+  void hold(CollateralKeeper* keeper) { keeper_ = keeper; }
+
  private:
-  struct Piece {
-    CacheEntry entry;
-    std::string url;
-    std::function<Result<Bytes>(const HttpResponse&)> from_response;
-  };
-  std::vector<Piece> pieces(const tdx::CollateralRequest& request) const;
+  std::vector<PcsSource> pieces(const tdx::CollateralRequest& request) const;
   // One piece's checked bytes, and where they came from.
   struct Got {
     Bytes bytes;
     std::string source;
     Origin origin;
   };
-  Result<Got> get(const Piece& piece);
+  Result<Got> get(const PcsSource& piece, const tdx::CollateralRequest& request);
 
   const x509::Certificate* root_;
   EndorsementCache* bundle_;
@@ -108,6 +138,7 @@ class PcsFetcher {
   KdsClient* client_;
   std::string root_ca_crl_url_;
   std::optional<veritee::TimePoint> at_;
+  CollateralKeeper* keeper_ = nullptr;
 };
 
 }  // namespace veritee::endorse

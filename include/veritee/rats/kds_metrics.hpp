@@ -17,12 +17,19 @@ class KdsMetrics {
  public:
   static constexpr std::array<double, 9> kBuckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
+  // `prefix` names the metrics ("veritee_kds", "veritee_pcs" for the Intel PCS client), `service`
+  // the server in their help text ("AMD KDS", "Intel PCS").
+  explicit KdsMetrics(std::string prefix = "veritee_kds", std::string service = "AMD KDS")
+      : prefix_(std::move(prefix)), service_(std::move(service)) {}
+
   // Feed every KdsEvent here (kRequest starts a timing, kResponse/kFailure end it).
   void observe(const endorse::KdsEvent& event);
-  // veritee_kds_responses_total{outcome} and veritee_kds_request_seconds.
+  // <prefix>_responses_total{outcome} and <prefix>_request_seconds.
   std::string render() const;
 
  private:
+  std::string prefix_;
+  std::string service_;
   mutable std::mutex mutex_;
   std::map<std::string, std::chrono::steady_clock::time_point> started_;  // by URL
   std::map<std::string, std::uint64_t> outcomes_;

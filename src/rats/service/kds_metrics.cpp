@@ -41,21 +41,23 @@ void KdsMetrics::observe(const endorse::KdsEvent& e) {
 std::string KdsMetrics::render() const {
   std::ostringstream out;
   std::lock_guard lock(mutex_);
-  out << "# HELP veritee_kds_responses_total AMD KDS requests by outcome (ok, not_found, "
-         "rate_limited, server_error, other_status, transport_error).\n"
-         "# TYPE veritee_kds_responses_total counter\n";
-  for (const auto& [outcome, n] : outcomes_) out << "veritee_kds_responses_total{outcome=\"" << outcome << "\"} " << n << '\n';
-  out << "# HELP veritee_kds_request_seconds Time from sending a KDS request to its response or failure.\n"
-         "# TYPE veritee_kds_request_seconds histogram\n";
+  const std::string& p = prefix_;
+  out << "# HELP " << p << "_responses_total " << service_
+      << " requests by outcome (ok, not_found, rate_limited, server_error, other_status, transport_error).\n"
+      << "# TYPE " << p << "_responses_total counter\n";
+  for (const auto& [outcome, n] : outcomes_) out << p << "_responses_total{outcome=\"" << outcome << "\"} " << n << '\n';
+  out << "# HELP " << p << "_request_seconds Time from sending a request to " << service_
+      << " to its response or failure.\n"
+      << "# TYPE " << p << "_request_seconds histogram\n";
   char num[32];
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
     std::snprintf(num, sizeof num, "%g", kBuckets[i]);
-    out << "veritee_kds_request_seconds_bucket{le=\"" << num << "\"} " << buckets_[i] << '\n';
+    out << p << "_request_seconds_bucket{le=\"" << num << "\"} " << buckets_[i] << '\n';
   }
   std::snprintf(num, sizeof num, "%.9g", sum_);
-  out << "veritee_kds_request_seconds_bucket{le=\"+Inf\"} " << count_ << '\n'
-      << "veritee_kds_request_seconds_sum " << num << '\n'
-      << "veritee_kds_request_seconds_count " << count_ << '\n';
+  out << p << "_request_seconds_bucket{le=\"+Inf\"} " << count_ << '\n'
+      << p << "_request_seconds_sum " << num << '\n'
+      << p << "_request_seconds_count " << count_ << '\n';
   return out.str();
 }
 

@@ -248,7 +248,7 @@ struct VerifierService::Impl {
       std::string told = result.error().message == kNonceStoreUnavailable ? result.error().message
                          : status == 422 && quote ? "no collateral for this quote is available to this verifier; send \"collateral\""
                          : status == 422 ? "no VCEK or VLEK for this evidence is available to this verifier; send \"vcek\" or \"cert_table\""
-                         : status == 503 && quote ? "Intel PCS is unavailable; try again later or send \"collateral\""
+                         : status == 503 && quote ? "the collateral for this quote is not held yet (it is fetched from Intel PCS in the background); try again later or send \"collateral\""
                          : status == 503 ? "AMD KDS is unavailable; try again later or send \"vcek\""
                          : status == 502 ? "an endorsement this verifier obtained is unusable"
                                          : "internal error";
