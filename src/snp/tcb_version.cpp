@@ -1,5 +1,7 @@
 #include "veritee/snp/tcb_version.hpp"
 
+#include <charconv>
+
 namespace veritee::snp {
 namespace {
 
@@ -25,10 +27,23 @@ bool TcbParts::at_least(const TcbParts& minimum) const {
 }
 
 std::string TcbParts::to_string() const {
+  // Appended into one reserved string: every verification and appraisal writes a few of these,
+  // and a chain of operator+ temporaries allocated several times for each.
   std::string s;
-  if (fmc) s += "fmc=" + std::to_string(*fmc) + " ";
-  s += "bl=" + std::to_string(boot_loader) + " tee=" + std::to_string(tee) +
-       " snp=" + std::to_string(snp) + " ucode=" + std::to_string(microcode);
+  s.reserve(40);  // "fmc=255 bl=255 tee=255 snp=255 ucode=255"
+  auto put = [&s](const char* label, unsigned value) {
+    char digits[4];
+    s += label;
+    s.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  };
+  if (fmc) {
+    put("fmc=", *fmc);
+    s += ' ';
+  }
+  put("bl=", boot_loader);
+  put(" tee=", tee);
+  put(" snp=", snp);
+  put(" ucode=", microcode);
   return s;
 }
 

@@ -34,12 +34,26 @@ struct Context {
 
 std::string hex(ByteView b) { return to_hex(b); }
 
-// "[a, b, c]" with at most three shown in full.
+// "[a, b, c]" with at most three shown in full, appended to `out` (no temporaries: the
+// measurement and chip lists are most of the text an appraisal writes).
+void append_list(std::string& out, const std::vector<Bytes>& values) {
+  out += '[';
+  for (std::size_t i = 0; i < values.size() && i < 3; ++i) {
+    if (i) out += ", ";
+    out += hex(values[i]);
+  }
+  if (values.size() > 3) {
+    out += ", and ";
+    out += std::to_string(values.size() - 3);
+    out += " more";
+  }
+  out += ']';
+}
+
 std::string list(const std::vector<Bytes>& values) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < values.size() && i < 3; ++i) out += (i ? ", " : "") + hex(values[i]);
-  if (values.size() > 3) out += ", and " + std::to_string(values.size() - 3) + " more";
-  return out + "]";
+  std::string out;
+  append_list(out, values);
+  return out;
 }
 
 const char* yes_no(bool b) { return b ? "true" : "false"; }
@@ -104,16 +118,25 @@ void tcb(Context& c, const char* id, const TcbRule& rule,
                       "policy's minimum cannot be compared");
   }
   const TcbMinimum& min = rule.for_product(*c.product);
-  std::string values;
+  std::string detail;  // appended in place: three TCBs and the minimum are most of an appraisal
+  detail.reserve(256);
   std::vector<std::string> short_of;
   for (const auto& [name, version] : tcbs) {
     auto parts = version.decode(*c.product);
-    values += (values.empty() ? "" : ", ") + std::string(name) + " (" + parts.to_string() + ")";
+    if (!detail.empty()) detail += ", ";
+    detail += name;
+    detail += " (";
+    detail += parts.to_string();
+    detail += ')';
     for (auto& s : min.shortfalls(parts)) short_of.push_back(std::string(name) + " " + s);
   }
-  std::string detail = values + (short_of.empty() ? " at least " : " not at least ") +
-                       std::string(id == std::string_view("policy.min_tcb") ? "min_tcb" : "min_launch_tcb") +
-                       " for " + std::string(snp::kds_name(*c.product)) + " (" + min.to_string() + ")";
+  detail += short_of.empty() ? " at least " : " not at least ";
+  detail += id == std::string_view("policy.min_tcb") ? "min_tcb" : "min_launch_tcb";
+  detail += " for ";
+  detail += snp::kds_name(*c.product);
+  detail += " (";
+  detail += min.to_string();
+  detail += ')';
   if (!short_of.empty()) {
     detail += ": ";
     for (std::size_t i = 0; i < short_of.size(); ++i) detail += (i ? "; " : "") + short_of[i];
@@ -177,18 +200,34 @@ void one_of(Context& c, const char* id, const char* field, const char* key, Byte
   if (allowed.empty()) return;
   const bool ok = std::any_of(allowed.begin(), allowed.end(),
                               [&](const Bytes& a) { return std::ranges::equal(a, value); });
-  c.result(ok, id,
-           std::string(field) + " " + hex(value) + (ok ? " is" : " is not") + " one of the " +
-               std::to_string(allowed.size()) + " in " + key + " " + list(allowed));
+  std::string detail;
+  detail.reserve(64 + 2 * value.size() * (1 + std::min<std::size_t>(allowed.size(), 3)));
+  detail += field;
+  detail += ' ';
+  detail += hex(value);
+  detail += ok ? " is one of the " : " is not one of the ";
+  detail += std::to_string(allowed.size());
+  detail += " in ";
+  detail += key;
+  detail += ' ';
+  append_list(detail, allowed);
+  c.result(ok, id, std::move(detail));
 }
 
 void equals(Context& c, const char* id, const char* field, const char* key, ByteView value,
             const std::optional<Bytes>& want) {
   if (!want) return;
   const bool ok = std::ranges::equal(*want, value);
-  c.result(ok, id,
-           std::string(field) + " " + hex(value) + (ok ? " equals " : " differs from ") + key +
-               " " + hex(*want));
+  std::string detail;
+  detail.reserve(48 + 2 * (value.size() + want->size()));
+  detail += field;
+  detail += ' ';
+  detail += hex(value);
+  detail += ok ? " equals " : " differs from ";
+  detail += key;
+  detail += ' ';
+  detail += hex(*want);
+  c.result(ok, id, std::move(detail));
 }
 
 void measurement(Context& c) {
@@ -344,6 +383,7 @@ constexpr void (*kRules[])(Context&) = {
 Appraisal appraise(const snp::Report& report, std::optional<snp::Product> product,
                    const AppraisalPolicy& policy) {
   Appraisal out;
+  out.checks.checks.reserve(std::size(kRules));
   Context c{report, product, policy, out};
   for (auto rule : kRules) rule(c);
   return out;

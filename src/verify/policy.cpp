@@ -6,9 +6,14 @@
 namespace veritee::verify {
 
 std::string TcbMinimum::to_string() const {
-  std::string out;
+  std::string out;  // appended in place (each appraisal with a TCB rule writes it)
+  out.reserve(48);
   auto add = [&](const char* name, const std::optional<std::uint8_t>& v) {
-    if (v) out += (out.empty() ? "" : " ") + std::string(name) + ">=" + std::to_string(*v);
+    if (!v) return;
+    if (!out.empty()) out += ' ';
+    out += name;
+    out += ">=";
+    out += std::to_string(*v);
   };
   add("fmc", fmc);
   add("bl", bl);

@@ -355,6 +355,7 @@ void check_chip_id(Context& c) {
 VerificationResult Verifier::verify(const snp::Report& report, const Endorsements& endorsements,
                                     const VerifyOptions& options) const {
   VerificationResult result;
+  result.checks.checks.reserve(12);  // the ten checks and a few findings, without regrowing
   Context c{report, endorsements, options, *roots_, memo_, result.checks, {}, {}, nullptr, nullptr, false};
   check_signer_extensions(c);
   check_product(c);

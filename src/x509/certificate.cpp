@@ -225,6 +225,18 @@ struct Certificate::State {
   mutable std::once_flag validity_once;
   mutable TimePoint not_before;
   mutable TimePoint not_after;
+  // The subject's and issuer's CN: the chain checks look them up and name them in their
+  // sentences several times per verification.
+  mutable std::once_flag names_once;
+  mutable std::string subject_cn;
+  mutable std::string issuer_cn;
+
+  void decode_names() const {
+    std::call_once(names_once, [this] {
+      subject_cn = name_cn(tbs().subject);
+      issuer_cn = name_cn(tbs().issuer);
+    });
+  }
 
   void decode_validity() const {
     std::call_once(validity_once, [this] {
@@ -412,8 +424,14 @@ std::string Certificate::pem() const {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
-std::string Certificate::subject_cn() const { return name_cn(state_->tbs().subject); }
-std::string Certificate::issuer_cn() const { return name_cn(state_->tbs().issuer); }
+std::string Certificate::subject_cn() const {
+  state_->decode_names();
+  return state_->subject_cn;
+}
+std::string Certificate::issuer_cn() const {
+  state_->decode_names();
+  return state_->issuer_cn;
+}
 
 std::string Certificate::serial_hex() const {
   BIGNUM* bn = ASN1_INTEGER_to_BN(state_->tbs().serial, nullptr);

@@ -1,7 +1,8 @@
 // What an offline `veritee verify` maps (issue 16, "CLI footprint"): libcurl, tpm2-tss, the
 // service's libmicrohttpd (with GnuTLS) and the fleet's hiredis are loaded on first use
 // (veritee/common/shared_library.hpp), so a verification from files never maps them nor the
-// Kerberos, LDAP, SSH, PKCS#11 and IDN libraries behind them (docs/performance.md).
+// Kerberos, LDAP, SSH, PKCS#11 and IDN libraries behind them (docs/performance.md); nor,
+// where the CLI links libstdc++ statically, libstdc++.so.
 // The dynamic loader says which files it loaded, dlopen'ed ones included, under LD_DEBUG=files.
 #include <string>
 
@@ -34,6 +35,12 @@ TEST(CliFootprint, OfflineVerifyMapsNoNetworkOrServiceLibraries) {
                                   "file=libhiredis"}) {
     EXPECT_EQ(r.err.find(behind_curl), std::string::npos) << behind_curl << "\n" << r.err.substr(0, 4000);
   }
+#if VERITEE_CLI_STATIC_LIBSTDCXX
+  // The CLI links libstdc++ statically and every library it maps is a C library (toml++ is
+  // header-only), so the dynamic loader never reads libstdc++.so's symbol tables.
+  EXPECT_EQ(r.err.find("file=libstdc++"), std::string::npos) << r.err.substr(0, 4000);
+  EXPECT_EQ(r.err.find("file=libtomlplusplus"), std::string::npos) << r.err.substr(0, 4000);
+#endif
 }
 
 }  // namespace
