@@ -7,8 +7,17 @@
 
 #include "veritee/common/bytes.hpp"
 #include "veritee/snp/chip_identity.hpp"
+#include "verify/rule_text.hpp"
 
 namespace veritee::verify {
+
+std::string detail::hex_list(const std::vector<Bytes>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size() && i < 3; ++i) out += (i ? ", " : "") + to_hex(values[i]);
+  if (values.size() > 3) out += ", and " + std::to_string(values.size() - 3) + " more";
+  return out + "]";
+}
+
 namespace {
 
 struct Context {
@@ -33,14 +42,6 @@ struct Context {
 };
 
 std::string hex(ByteView b) { return to_hex(b); }
-
-// "[a, b, c]" with at most three shown in full.
-std::string list(const std::vector<Bytes>& values) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < values.size() && i < 3; ++i) out += (i ? ", " : "") + hex(values[i]);
-  if (values.size() > 3) out += ", and " + std::to_string(values.size() - 3) + " more";
-  return out + "]";
-}
 
 const char* yes_no(bool b) { return b ? "true" : "false"; }
 
@@ -179,7 +180,7 @@ void one_of(Context& c, const char* id, const char* field, const char* key, Byte
                               [&](const Bytes& a) { return std::ranges::equal(a, value); });
   c.result(ok, id,
            std::string(field) + " " + hex(value) + (ok ? " is" : " is not") + " one of the " +
-               std::to_string(allowed.size()) + " in " + key + " " + list(allowed));
+               std::to_string(allowed.size()) + " in " + key + " " + detail::hex_list(allowed));
 }
 
 void equals(Context& c, const char* id, const char* field, const char* key, ByteView value,
@@ -214,7 +215,7 @@ void author_key_digest(Context& c) {
     return c.fail("policy.author_key_digest",
                   "KEY_INFO.AUTHOR_KEY_EN is 0 (no author key signed the ID block), so "
                   "AUTHOR_KEY_DIGEST " + hex(c.report.author_key_digest()) +
-                      " is not one of author_key_digests " + list(c.policy.author_key_digests));
+                      " is not one of author_key_digests " + detail::hex_list(c.policy.author_key_digests));
   }
   one_of(c, "policy.author_key_digest", "AUTHOR_KEY_DIGEST", "author_key_digests",
          c.report.author_key_digest(), c.policy.author_key_digests);
@@ -240,7 +241,7 @@ void chip_id(Context& c) {
   }
   c.result(ok, "policy.chip_id",
            "CHIP_ID " + hex(chip) + (ok ? " is" : " is not") + " one of the " +
-               std::to_string(c.policy.chip_ids.size()) + " in chip_ids " + list(c.policy.chip_ids) + why);
+               std::to_string(c.policy.chip_ids.size()) + " in chip_ids " + detail::hex_list(c.policy.chip_ids) + why);
 }
 
 void report_data(Context& c) {
