@@ -7,9 +7,34 @@
 
 #include "veritee/common/bytes.hpp"
 #include "veritee/snp/chip_identity.hpp"
+#include "verify/rule_text.hpp"
 
 namespace veritee::verify {
+
+void detail::append_hex_list(std::string& out, const std::vector<Bytes>& values) {
+  out += '[';
+  for (std::size_t i = 0; i < values.size() && i < 3; ++i) {
+    if (i) out += ", ";
+    out += to_hex(values[i]);
+  }
+  if (values.size() > 3) {
+    out += ", and ";
+    out += std::to_string(values.size() - 3);
+    out += " more";
+  }
+  out += ']';
+}
+
+std::string detail::hex_list(const std::vector<Bytes>& values) {
+  std::string out;
+  append_hex_list(out, values);
+  return out;
+}
+
 namespace {
+
+using detail::append_hex_list;
+using detail::hex_list;
 
 struct Context {
   const snp::Report& report;
@@ -33,28 +58,6 @@ struct Context {
 };
 
 std::string hex(ByteView b) { return to_hex(b); }
-
-// "[a, b, c]" with at most three shown in full, appended to `out` (no temporaries: the
-// measurement and chip lists are most of the text an appraisal writes).
-void append_list(std::string& out, const std::vector<Bytes>& values) {
-  out += '[';
-  for (std::size_t i = 0; i < values.size() && i < 3; ++i) {
-    if (i) out += ", ";
-    out += hex(values[i]);
-  }
-  if (values.size() > 3) {
-    out += ", and ";
-    out += std::to_string(values.size() - 3);
-    out += " more";
-  }
-  out += ']';
-}
-
-std::string list(const std::vector<Bytes>& values) {
-  std::string out;
-  append_list(out, values);
-  return out;
-}
 
 const char* yes_no(bool b) { return b ? "true" : "false"; }
 
@@ -210,7 +213,7 @@ void one_of(Context& c, const char* id, const char* field, const char* key, Byte
   detail += " in ";
   detail += key;
   detail += ' ';
-  append_list(detail, allowed);
+  append_hex_list(detail, allowed);
   c.result(ok, id, std::move(detail));
 }
 
@@ -253,7 +256,7 @@ void author_key_digest(Context& c) {
     return c.fail("policy.author_key_digest",
                   "KEY_INFO.AUTHOR_KEY_EN is 0 (no author key signed the ID block), so "
                   "AUTHOR_KEY_DIGEST " + hex(c.report.author_key_digest()) +
-                      " is not one of author_key_digests " + list(c.policy.author_key_digests));
+                      " is not one of author_key_digests " + hex_list(c.policy.author_key_digests));
   }
   one_of(c, "policy.author_key_digest", "AUTHOR_KEY_DIGEST", "author_key_digests",
          c.report.author_key_digest(), c.policy.author_key_digests);
@@ -279,7 +282,7 @@ void chip_id(Context& c) {
   }
   c.result(ok, "policy.chip_id",
            "CHIP_ID " + hex(chip) + (ok ? " is" : " is not") + " one of the " +
-               std::to_string(c.policy.chip_ids.size()) + " in chip_ids " + list(c.policy.chip_ids) + why);
+               std::to_string(c.policy.chip_ids.size()) + " in chip_ids " + hex_list(c.policy.chip_ids) + why);
 }
 
 void report_data(Context& c) {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "verify/rule_text.hpp"
+
 namespace veritee::verify {
 namespace {
 
@@ -15,13 +17,6 @@ struct Out {
                   std::move(detail)});
   }
 };
-
-std::string list(const std::vector<Bytes>& values) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < values.size() && i < 3; ++i) out += (i ? ", " : "") + to_hex(values[i]);
-  if (values.size() > 3) out += ", and " + std::to_string(values.size() - 3) + " more";
-  return out + "]";
-}
 
 std::string join(const std::vector<std::string>& v) {
   std::string s;
@@ -38,7 +33,7 @@ void one_of(Out& out, const char* id, const char* field, ByteView value, const s
     return std::equal(b.begin(), b.end(), value.begin(), value.end());
   });
   out.result(ok, std::string("policy.") + id, std::string(field) + " " + to_hex(value) + (ok ? " is" : " is not") + " one of " +
-                         key + " " + list(allowed));
+                         key + " " + detail::hex_list(allowed));
 }
 
 void exact(Out& out, const char* id, const char* field, ByteView value, const std::optional<Bytes>& want,

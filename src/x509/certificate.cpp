@@ -81,10 +81,6 @@ const ASN1_OCTET_STRING* extension_data(const STACK_OF(X509_EXTENSION) * exts,
   return X509_EXTENSION_get_data(X509v3_get_ext(exts, idx));
 }
 
-struct FieldsFree {
-  void operator()(detail::CertFields* f) const { detail::free_cert_fields(f); }
-};
-
 // SEC 1 2.3.3: an uncompressed P-384 point is 0x04 || X || Y, 48 bytes each.
 constexpr std::size_t kP384PointBytes = 97;
 
@@ -205,6 +201,11 @@ Result<std::string> ext_string(const ASN1_OCTET_STRING* data, const char* oid) {
 }
 
 }  // namespace
+
+// Outside the anonymous namespace: a member of Certificate::State has this type.
+struct FieldsFree {
+  void operator()(detail::CertFields* f) const { detail::free_cert_fields(f); }
+};
 
 // One parsed certificate, shared by every copy of its Certificate. The OpenSSL X509 and a
 // P-384 key's EVP_PKEY are built on first use.

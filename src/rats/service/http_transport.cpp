@@ -36,11 +36,10 @@
 #include "rats/service/microhttpd_api.hpp"
 
 namespace veritee::rats::detail {
-namespace {
-
 using Clock = std::chrono::steady_clock;
 
 // One TCP connection, for the whole-request deadline (socket_context of MHD_NOTIFY_CONNECTION).
+// Outside the anonymous namespace: HttpTransport::Impl holds these.
 struct Conn {
   int fd = -1;
   Clock::time_point since;  // connection opened, or its previous response completed
@@ -48,6 +47,8 @@ struct Conn {
   bool has_request = false; // the request's headers have arrived
   bool reaped = false;
 };
+
+namespace {
 
 // One request (the access handler's con_cls).
 struct Req {
