@@ -24,6 +24,7 @@
 #include <memory>
 
 #include "paired.hpp"
+#include "profile_ops.hpp"
 #include "veritee/tdx/collateral.hpp"
 #include "veritee/tdx/quote.hpp"
 #include "veritee/tdx/verify.hpp"
@@ -197,6 +198,16 @@ void BM_pair_dcap_cached(benchmark::State& state) {
   paired(state, [&] { benchmark::DoNotOptimize(c.floor()); },
          [&] { benchmark::DoNotOptimize(c.cached()); });
 }
+
+// The same operations for the callgrind profile mode (none without the DCAP corpus).
+std::vector<Op> dcap_profile_ops() {
+  if (!dcap_case().problem.empty()) return {};
+  const DcapCase* c = &dcap_case();
+  return {{"dcap_raw", [c] { benchmark::DoNotOptimize(c->floor()); }},
+          {"dcap_verify_cached", [c] { benchmark::DoNotOptimize(c->cached()); }},
+          {"dcap_verify_mem", [c] { benchmark::DoNotOptimize(c->from_memory()); }}};
+}
+const ProfileOps::Add kDcapProfile(dcap_profile_ops);
 
 BENCHMARK(BM_dcap_raw)->Name("dcap_raw")->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_dcap_verify_cached)->Name("dcap_verify_cached")->Unit(benchmark::kMicrosecond);
