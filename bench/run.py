@@ -929,7 +929,8 @@ def main():
     if ir:
         for c in cases:
             parts = [f"{k.split('/')[0]} {ir[k] / 1e6:.2f}M" for k in sorted(ir) if k.endswith('/' + c)]
-            row(f"callgrind Ir/{c}", ", ".join(parts), "")
+            if parts:
+                row(f"callgrind Ir/{c}", ", ".join(parts), "")
         dcap = [f"{k} {ir[k] / 1e6:.3f}M" for k in sorted(ir) if k.startswith("dcap_")]
         if dcap:
             row("callgrind Ir (DCAP)", ", ".join(dcap), "")
