@@ -133,13 +133,14 @@ struct Context {
   std::optional<Crl> root_crl;  // when it verified and is current
   std::optional<Certificate> tcb_signer;
   std::optional<Certificate> qe_signer;
-  std::optional<TcbInfo> tcb_info;           // when signed, current and for this platform
-  std::optional<EnclaveIdentity> qe_identity;  // when signed, current and for this TEE
+  // The documents and levels below point into tcb_info_read and qe_identity_read (no copies).
+  const TcbInfo* tcb_info = nullptr;           // when signed, current and for this platform
+  const EnclaveIdentity* qe_identity = nullptr;  // when signed, current and for this TEE
   std::optional<TcbInfo> tcb_info_read;          // decoded, whatever else is wrong
   std::optional<EnclaveIdentity> qe_identity_read;
-  std::optional<TcbLevel> platform_level;
-  std::optional<IsvTcbLevel> qe_level;
-  std::optional<IsvTcbLevel> module_level;
+  const TcbLevel* platform_level = nullptr;
+  const IsvTcbLevel* qe_level = nullptr;
+  const IsvTcbLevel* module_level = nullptr;
   bool module_ok = true;
 };
 
@@ -391,27 +392,27 @@ bool check_document(Context& c, const std::optional<Certificate>& signer, const 
     return false;
   }
   if (memo && !known) memo->keep(memo->*memo_slot, std::move(key), *doc);
-  read = *doc;
+  read = std::move(*doc);
   c.out().add(pass(sig_id, kEndorsement,
                    std::string("ECDSA P-256 SHA-256 over the exact ") +
                        std::to_string(text.size()) + " bytes of the " + what + ", by " +
                        name(*signer)));
   const std::string dates_id = std::string(id) + ".dates";
-  if (c.now() < doc->issue_date) {
+  if (c.now() < read->issue_date) {
     c.out().add(failed(dates_id, kEndorsement,
-                       std::string("the ") + what + " was issued " + when(doc->issue_date) +
+                       std::string("the ") + what + " was issued " + when(read->issue_date) +
                            ", after " + when(c.now()) + " (not yet valid)"));
     return false;
   }
-  if (c.now() > doc->next_update) {
+  if (c.now() > read->next_update) {
     c.out().add(failed(dates_id, kEndorsement,
                        std::string("the ") + what + " expired at its nextUpdate " +
-                           when(doc->next_update) + ", before " + when(c.now())));
+                           when(read->next_update) + ", before " + when(c.now())));
     return false;
   }
   c.out().add(pass(dates_id, kEndorsement,
-                   std::string("issued ") + when(doc->issue_date) + ", next update " +
-                       when(doc->next_update) + ": current at " + when(c.now())));
+                   std::string("issued ") + when(read->issue_date) + ", next update " +
+                       when(read->next_update) + ": current at " + when(c.now())));
   return true;
 }
 
@@ -444,7 +445,7 @@ void check_tcb_info(Context& c) {
                    std::string(want) + " TCB Info for FMSPC " + to_hex(t.fmspc) + ", PCE-ID " +
                        to_hex(t.pce_id) + ", TCB evaluation data number " +
                        std::to_string(t.tcb_evaluation_data_number)));
-  if (ok) c.tcb_info = t;
+  if (ok) c.tcb_info = &t;
 }
 
 void check_qe_identity(Context& c) {
@@ -467,7 +468,7 @@ void check_qe_identity(Context& c) {
   c.out().add(pass("qe_identity.applies", kEndorsement,
                    std::string("'") + want + "' version 2 identity, TCB evaluation data number " +
                        std::to_string(e.tcb_evaluation_data_number)));
-  if (ok) c.qe_identity = e;
+  if (ok) c.qe_identity = &e;
 }
 
 void check_qe_report_signature(Context& c) {
@@ -568,7 +569,7 @@ void check_qe_match(Context& c) {
                            " is below every TCB level of the QE Identity"));
     return;
   }
-  c.qe_level = *level;
+  c.qe_level = &*level;
   c.result.qe_status = level->status;
   std::string detail = "MRSIGNER, ISVPRODID " + std::to_string(r.isv_prod_id) +
                        ", masked MISCSELECT and ATTRIBUTES match; ISVSVN " +
@@ -606,7 +607,7 @@ void check_platform(Context& c) {
     if (!at_least(c.ext->cpusvn_components, level.sgx_components, 0)) continue;
     if (c.ext->pcesvn < level.pcesvn) continue;
     if (tdx && !at_least(tee_svn, *level.tdx_components, tdx_from)) continue;
-    c.platform_level = level;
+    c.platform_level = &level;
     c.result.platform_status = level.status;
     c.result.tcb_date = level.tcb_date;
     std::string detail = "CPUSVN components " + to_hex(c.ext->cpusvn_components) + ", PCESVN " +
@@ -686,7 +687,7 @@ void check_tdx_module(Context& c) {
                            " is below every TCB level of " + which));
     return;
   }
-  c.module_level = *level;
+  c.module_level = &*level;
   c.result.tdx_module_status = level->status;
   detail += "; TEE_TCB_SVN[0] " + std::to_string(minor) + " meets isvsvn " +
             std::to_string(level->isvsvn) + " (" + level->tcb_date + "): " +
