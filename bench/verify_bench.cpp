@@ -56,6 +56,7 @@
 
 #include "bench_corpus.hpp"
 #include "paired.hpp"
+#include "profile_ops.hpp"
 #include "raw_floor.hpp"
 #include "veritee/verify/batch_verifier.hpp"
 #include "veritee/snp/evidence.hpp"
@@ -384,11 +385,6 @@ void BM_raw_parallel(benchmark::State& state, const Prepared* p) {
 
 // The single-threaded operations again, as plain callables, for the callgrind profile mode:
 // instruction counts are repeatable where times on a shared machine are not.
-struct Op {
-  std::string name;  // "verify_cached/genoa"
-  std::function<void()> run;
-};
-
 std::vector<Op> profile_ops(std::vector<std::unique_ptr<VerifiedLinks>>& memos) {
   std::vector<Op> ops;
   for (const auto& up : cases()) {
@@ -410,6 +406,9 @@ std::vector<Op> profile_ops(std::vector<std::unique_ptr<VerifiedLinks>>& memos) 
                      benchmark::DoNotOptimize(verify_and_appraise(verifier, *p));
                    }});
     ops.push_back({"verify_cold" + n, [p] { verify_cold_from_files(*p); }});
+  }
+  for (ProfileOps::Source more : ProfileOps::sources()) {
+    for (Op& op : more()) ops.push_back(std::move(op));
   }
   return ops;
 }

@@ -211,6 +211,7 @@ struct FieldsFree {
 // P-384 key's EVP_PKEY are built on first use.
 struct Certificate::State {
   Bytes der;
+  std::optional<std::array<unsigned char, 32>> sha256;  // of der, from from_der's memo lookup
   std::unique_ptr<detail::CertFields, FieldsFree> fields;
   ByteView point;      // into fields: the P-384 point, or empty
   ossl::PkeyPtr key;   // any other key, decoded by from_der
@@ -293,6 +294,7 @@ Result<Certificate> Certificate::from_der(ByteView der) {
   // OpenSSL's templates with the key kept as bytes (certificate_asn1.hpp), not d2i_X509.
   auto state = std::make_shared<State>();
   state->der.assign(der.begin(), der.end());
+  if (hashed) state->sha256 = digest;
   const unsigned char* p = state->der.data();
   state->fields.reset(detail::d2i_cert_fields(&p, static_cast<long>(der.size())));
   if (!state->fields) {
@@ -446,12 +448,14 @@ std::string Certificate::serial_hex() const {
   return first == std::string::npos ? std::string("0") : out.substr(first);
 }
 
-std::string Certificate::sha256_hex() const {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(state_->der.data(), state_->der.size(), md, &len, EVP_sha256(), nullptr);
-  return to_hex(ByteView(md, len));
+std::array<unsigned char, 32> Certificate::sha256() const {
+  if (state_->sha256) return *state_->sha256;
+  std::array<unsigned char, 32> md{};
+  EVP_Digest(state_->der.data(), state_->der.size(), md.data(), nullptr, EVP_sha256(), nullptr);
+  return md;
 }
+
+std::string Certificate::sha256_hex() const { return to_hex(sha256()); }
 
 TimePoint Certificate::not_before() const {
   state_->decode_validity();

@@ -217,6 +217,36 @@ TEST_P(Derived, TheUnmodifiedQuoteVerifies) {
   EXPECT_TRUE(r.verified()) << describe(r);
 }
 
+TEST_P(Derived, AWarmMemoAndPreparedKeysChangeNoResult) {
+  // DcapMemo (chains, CRLs, signed documents, PCK extensions) and the keys each thread keeps
+  // prepared (the attestation key by its bytes, the PCK key) only remember what verified: with
+  // both warm, the unmodified quote gives the very checks of a verification without a memo, and
+  // each tampered quote fails exactly as it does without one.
+  auto good = Quote::parse(bytes_);
+  ASSERT_TRUE(good);
+  DcapMemo memo;
+  const DcapVerifyOptions plain{loaded_->at};
+  const DcapVerifyOptions memoized{loaded_->at, nullptr, &memo};
+  const std::string expected = describe(verify_quote(*good, loaded_->collateral, plain));
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(describe(verify_quote(*good, loaded_->collateral, memoized)), expected) << round;
+  }
+  const Quote::Layout& at = loaded_->quote.layout();
+  for (std::size_t offset :
+       {std::size_t{0x20}, loaded_->quote.signed_bytes().size() - 1, at.signature_data + 4 + 10,
+        at.signature_data + 4 + 64 + 10, at.qe_report + 0x104,
+        at.qe_report + kEnclaveReportSize + 40}) {
+    Bytes b = bytes_;
+    b[offset] ^= 0x01;
+    auto q = Quote::parse(b);
+    ASSERT_TRUE(q) << q.error().message;
+    const DcapResult warm = verify_quote(*q, loaded_->collateral, memoized);
+    EXPECT_EQ(describe(warm), describe(verify_quote(*q, loaded_->collateral, plain))) << offset;
+    EXPECT_EQ(warm.checks.verdict(), Verdict::kEvidenceFailed) << offset;
+  }
+  EXPECT_EQ(describe(verify_quote(*good, loaded_->collateral, memoized)), expected);
+}
+
 INSTANTIATE_TEST_SUITE_P(Dcap, Derived, testing::Values("sgx", "tdx"));
 
 TEST(TcbStatus, MergeKeepsWhatEitherHolds) {

@@ -22,7 +22,8 @@ const x509::Certificate& intel_sgx_root_ca();
 // What verify_quote may remember from one quote to the next (a verifier appraising many quotes
 // of the same platforms with the same collateral): issuer chains anchored at the root, CRLs
 // whose signatures verified, and signed collateral documents whose signatures verified, each
-// keyed by its exact bytes and its signer. Only what verified is kept; dates, validity,
+// keyed by its exact bytes and its signer; and the SGX extensions of each PCK certificate
+// that decoded, keyed by the SHA-256 of its DER. Only what verified is kept; dates, validity,
 // revocation and everything about the quote are judged at every call. Thread-safe; bounded
 // (full, it starts again empty).
 class DcapMemo {

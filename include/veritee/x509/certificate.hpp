@@ -65,6 +65,7 @@ class Certificate {
   std::string issuer_cn() const;
   std::string serial_hex() const;  // lowercase, no leading zeros
   std::string sha256_hex() const;  // fingerprint of the DER
+  std::array<unsigned char, 32> sha256() const;  // the same, computed once by from_der
   TimePoint not_before() const;
   TimePoint not_after() const;
   bool valid_at(TimePoint when) const;
