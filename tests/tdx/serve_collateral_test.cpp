@@ -30,6 +30,7 @@ using test::TempDir;
 struct Answer {
   int status = 0;  // 0: no answer (the client gave up)
   std::string body;
+  std::string retry_after;
 };
 
 Answer request(int port, const std::string& method, const std::string& path, const std::string& body = {}) {
@@ -38,7 +39,7 @@ Answer request(int port, const std::string& method, const std::string& path, con
   c.set_read_timeout(20, 0);  // far beyond any answer that does not wait for PCS
   auto r = method == "POST" ? c.Post(path, body, "application/json") : c.Get(path);
   if (!r) return {};
-  return {r->status, r->body};
+  return {r->status, r->body, r->get_header_value("Retry-After")};
 }
 
 class ServeCollateral : public testing::Test {
@@ -72,6 +73,7 @@ TEST_F(ServeCollateral, FirstQuoteIs503AtOnceThenHeldCollateralIsUsedWithoutAFet
   auto first = request(s->port(), "POST", "/v1/attest", body_);
   EXPECT_EQ(first.status, 503) << first.body;
   EXPECT_NE(first.body.find("not held yet"), std::string::npos) << first.body;
+  EXPECT_EQ(first.retry_after, "1");
   EXPECT_EQ(first.body.find("/cache"), std::string::npos) << "no server paths: " << first.body;
   // The background fetch: four pieces, then the quote is appraised.
   Answer ready;

@@ -253,6 +253,8 @@ struct VerifierService::Impl {
                          : status == 502 ? "an endorsement this verifier obtained is unusable"
                                          : "internal error";
       HttpResponse r = HttpResponse::error(status, told);
+      // Unavailable now, not refused: what is missing is being fetched in the background.
+      if (status == 503) r.headers.emplace_back("Retry-After", "1");
       r.log_error = result.error().message;
       return r;
     }
