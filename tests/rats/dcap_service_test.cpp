@@ -244,10 +244,7 @@ TEST(DcapRequests, CollateralFromTheCacheOrNone) {
   server.clock().set(at(kAt));
   auto ear = ear_of(server, server.attest(quote_submission(kTdx, "")));
   EXPECT_EQ(ear.status(), "affirming") << nlohmann::json(ear.failed()).dump();
-  std::string m;
-  for (int i = 0; i < 100 && m.find("piece=\"TCB Info\",source=\"cache\"") == std::string::npos; ++i) {
-    m = server.get("/metrics").body;
-  }
+  const std::string m = server.metrics_containing("piece=\"TCB Info\",source=\"cache\"");
   EXPECT_NE(m.find("veritee_endorsements_total{piece=\"TCB Info\",source=\"cache\"} 1"), std::string::npos) << m;
 }
 

@@ -91,6 +91,9 @@ class TestServer {
   HttpResult attest(const rats::Submission& s);
   // POST /v1/challenge: the nonce bytes (ADD_FAILURE and empty on error).
   Bytes challenge();
+  // GET /metrics until it contains `needle` (counters are written after the response went
+  // out), for at most about two seconds: the last body read.
+  std::string metrics_containing(std::string_view needle);
 
  private:
   TestClock clock_;

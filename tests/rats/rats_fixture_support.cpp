@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "veritee/rats/attest_client.hpp"
 #include "veritee/rats/nonce.hpp"
@@ -121,6 +122,16 @@ TestServer::~TestServer() { service_.reset(); }
 std::vector<std::string> TestServer::logs() const {
   std::lock_guard lock(log_mutex_);
   return logs_;
+}
+
+std::string TestServer::metrics_containing(std::string_view needle) {
+  std::string m;
+  for (int i = 0; i < 200; ++i) {
+    m = get("/metrics").body;
+    if (m.find(needle) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return m;
 }
 
 HttpResult TestServer::attest(const rats::Submission& s) {

@@ -411,10 +411,7 @@ TEST(Endorsements, VcekFromTheCache) {
   s.vcek.reset();
   auto ear = ear_of(server, server.attest(s));
   EXPECT_EQ(ear.status(), "affirming") << nlohmann::json(ear.failed()).dump();
-  std::string m;
-  for (int i = 0; i < 100 && m.find("source=\"cache\"") == std::string::npos; ++i) {
-    m = server.get("/metrics").body;
-  }
+  const std::string m = server.metrics_containing("source=\"cache\"");
   EXPECT_NE(m.find("veritee_endorsements_total{piece=\"VCEK\",source=\"cache\"} 1"), std::string::npos) << m;
 }
 
