@@ -17,18 +17,18 @@ namespace veritee::tdx {
 namespace {
 
 using test::FakePcs;
+using test::kTdxSampleAt;
+using test::kTdxSampleCollateral;
+using test::kTdxSampleQuote;
 using test::run_cli;
 using test::TempDir;
 
-constexpr const char* kTdxQuote = "dcap-qvl/sample/tdx_quote";
-constexpr const char* kTdxCollateral = "dcap-qvl/sample/tdx_quote_collateral.json";
-constexpr const char* kTdxAt = "2025-07-04T10:00:00Z";
 
 std::string path_of(const char* relative) { return test::dcap::corpus_path(relative).string(); }
 
-// The bundle of the TDX sample, fetched from a loopback PCS at kTdxAt.
+// The bundle of the TDX sample, fetched from a loopback PCS at kTdxSampleAt.
 void make_bundle(const TempDir& dir, FakePcs& pcs) {
-  auto r = run_cli({"bundle", path_of(kTdxQuote), "--out", (dir / "bundle").string(), "--at", kTdxAt,
+  auto r = run_cli({"bundle", path_of(kTdxSampleQuote), "--out", (dir / "bundle").string(), "--at", kTdxSampleAt,
                     "--pcs-url", pcs.url(), "--cache-dir", (dir / "cache").string(), "--rate-limit", "0"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("dcap/tcb/tdx/b0c06f000000"), std::string::npos) << r.out;
@@ -39,10 +39,10 @@ void make_bundle(const TempDir& dir, FakePcs& pcs) {
 TEST(DcapBundle, VerifyOfflineUsesIt) {
   VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   TempDir dir;
-  FakePcs pcs(load_collateral_file(path_of(kTdxCollateral)).value());
+  FakePcs pcs(load_collateral_file(path_of(kTdxSampleCollateral)).value());
   make_bundle(dir, pcs);
-  auto r = run_cli({"verify", "--json", path_of(kTdxQuote), "--offline", "--endorsements",
-                    (dir / "bundle").string(), "--at", kTdxAt});
+  auto r = run_cli({"verify", "--json", path_of(kTdxSampleQuote), "--offline", "--endorsements",
+                    (dir / "bundle").string(), "--at", kTdxSampleAt});
   EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_TRUE(j.is_object()) << r.out;
@@ -54,17 +54,17 @@ TEST(DcapBundle, VerifyOfflineUsesIt) {
   EXPECT_EQ(pcs.requests(), 4u) << "verify asked PCS";
 
   // Without the bundle, offline: nothing to verify with (exit 3).
-  auto none = run_cli({"verify", path_of(kTdxQuote), "--offline", "--cache-dir", (dir / "empty").string(),
-                       "--at", kTdxAt});
+  auto none = run_cli({"verify", path_of(kTdxSampleQuote), "--offline", "--cache-dir", (dir / "empty").string(),
+                       "--at", kTdxSampleAt});
   EXPECT_EQ(none.exit_code, 3) << none.err;
 }
 
 TEST(DcapBundle, APcsFailureIsExit3AndNothingIsWritten) {
   VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   TempDir dir;
-  FakePcs pcs(load_collateral_file(path_of(kTdxCollateral)).value());
+  FakePcs pcs(load_collateral_file(path_of(kTdxSampleCollateral)).value());
   pcs.inject("/tdx/certification/v4/tcb", {.status = 404}, 5);
-  auto r = run_cli({"bundle", path_of(kTdxQuote), "--out", (dir / "bundle").string(), "--at", kTdxAt,
+  auto r = run_cli({"bundle", path_of(kTdxSampleQuote), "--out", (dir / "bundle").string(), "--at", kTdxSampleAt,
                     "--pcs-url", pcs.url(), "--cache-dir", (dir / "cache").string(), "--rate-limit", "0"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("collateral for"), std::string::npos) << r.err;
@@ -80,16 +80,16 @@ TEST(DcapBundle, APcsFailureIsExit3AndNothingIsWritten) {
 TEST(DcapBundle, ServeOfflineAppraisesAQuoteWithoutCollateral) {
   VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   TempDir dir;
-  FakePcs pcs(load_collateral_file(path_of(kTdxCollateral)).value());
+  FakePcs pcs(load_collateral_file(path_of(kTdxSampleCollateral)).value());
   make_bundle(dir, pcs);
   auto policy = dir.write("policy.toml", std::string("require_nonce = false\n"));
   test::ServeProcess serve({"--listen", "127.0.0.1:0", "--policy", policy.string(), "--state-dir",
                             (dir / "state").string(), "--offline", "--endorsements", (dir / "bundle").string(),
-                            "--cache-dir", (dir / "cache2").string(), "--at", kTdxAt, "--threads", "2"});
+                            "--cache-dir", (dir / "cache2").string(), "--at", kTdxSampleAt, "--threads", "2"});
   ASSERT_NE(serve.port(), 0) << serve.err();
   httplib::Client client("127.0.0.1", serve.port());
   client.set_read_timeout(30, 0);
-  const nlohmann::json body{{"quote", to_base64(test::dcap::read_corpus(kTdxQuote))}};
+  const nlohmann::json body{{"quote", to_base64(test::dcap::read_corpus(kTdxSampleQuote))}};
   auto res = client.Post("/v1/attest", body.dump(), "application/json");
   ASSERT_TRUE(res) << serve.err();
   EXPECT_EQ(res->status, 200) << res->body << serve.err();
@@ -112,25 +112,25 @@ TEST(DcapBundle, ServeOfflineAppraisesAQuoteWithoutCollateral) {
 // the error object verify prints for a report ({file, verified: false, exit_code, error}).
 TEST(DcapVerifyOutput, QuietAndJsonAsForReports) {
   VERITEE_REQUIRE_DCAP_CORPUS_DIR();
-  auto ok = run_cli({"verify", "--quiet", path_of(kTdxQuote), "--collateral", path_of(kTdxCollateral), "--at", kTdxAt});
+  auto ok = run_cli({"verify", "--quiet", path_of(kTdxSampleQuote), "--collateral", path_of(kTdxSampleCollateral), "--at", kTdxSampleAt});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(ok.out, "");
   EXPECT_EQ(ok.err, "");
   TempDir dir;
   auto policy = dir.write("p.toml", std::string("[tdx]\nmr_td = [\"" + std::string(96, '0') + "\"]\n"));
-  auto refused = run_cli({"verify", "--quiet", path_of(kTdxQuote), "--collateral", path_of(kTdxCollateral),
-                          "--at", kTdxAt, "--policy", policy.string()});
+  auto refused = run_cli({"verify", "--quiet", path_of(kTdxSampleQuote), "--collateral", path_of(kTdxSampleCollateral),
+                          "--at", kTdxSampleAt, "--policy", policy.string()});
   EXPECT_EQ(refused.exit_code, 5);
   EXPECT_EQ(refused.out, "");
-  auto missing = run_cli({"verify", "--quiet", path_of(kTdxQuote), "--collateral", (dir / "nope.json").string()});
+  auto missing = run_cli({"verify", "--quiet", path_of(kTdxSampleQuote), "--collateral", (dir / "nope.json").string()});
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_EQ(missing.out, "");
   EXPECT_NE(missing.err, "");
-  auto json = run_cli({"verify", "--json", path_of(kTdxQuote), "--collateral", (dir / "nope.json").string()});
+  auto json = run_cli({"verify", "--json", path_of(kTdxSampleQuote), "--collateral", (dir / "nope.json").string()});
   EXPECT_EQ(json.exit_code, 3);
   auto j = nlohmann::json::parse(json.out, nullptr, false);
   ASSERT_TRUE(j.is_object()) << json.out;
-  EXPECT_EQ(j["file"], path_of(kTdxQuote));
+  EXPECT_EQ(j["file"], path_of(kTdxSampleQuote));
   EXPECT_EQ(j["verified"], false);
   EXPECT_EQ(j["exit_code"], 3);
   EXPECT_EQ(j["command"], "verify");

@@ -21,13 +21,13 @@ namespace veritee::tdx {
 namespace {
 
 using test::FakePcs;
+using test::kTdxSampleAt;
+using test::kTdxSampleCollateral;
+using test::kTdxSampleQuote;
 using test::PcsFault;
 using test::run_cli;
 using test::TempDir;
 
-constexpr const char* kTdxQuote = "dcap-qvl/sample/tdx_quote";
-constexpr const char* kTdxCollateral = "dcap-qvl/sample/tdx_quote_collateral.json";
-constexpr const char* kTdxAt = "2025-07-04T10:00:00Z";
 constexpr const char* kSgxQuote = "dcap-qvl/sample/sgx_quote";
 constexpr const char* kSgxCollateral = "dcap-qvl/sample/sgx_quote_collateral.json";
 constexpr const char* kOtherFmspcCollateral = "go-tdx-guest/extracted/collateral_50806f000000.json";
@@ -74,7 +74,7 @@ TEST(PcsSplit, CutsTheExactSignedText) {
 
 TEST(PcsRequest, ComesFromThePckChain) {
   VERITEE_REQUIRE_DCAP_CORPUS_DIR();
-  auto q = load_quote(test::dcap::read_corpus(kTdxQuote)).value();
+  auto q = load_quote(test::dcap::read_corpus(kTdxSampleQuote)).value();
   auto r = collateral_request(q.quote);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->tee, Tee::kTdx);
@@ -89,13 +89,13 @@ TEST(PcsRequest, ComesFromThePckChain) {
 
 TEST(PcsCli, FetchCollateralGivesTheCorpusSetAtThePcsPaths) {
   VERITEE_REQUIRE_DCAP_CORPUS_DIR();
-  FakePcs pcs(corpus_collateral(kTdxCollateral));
+  FakePcs pcs(corpus_collateral(kTdxSampleCollateral));
   TempDir dir;
-  auto r = run_cli(with({"fetch", "collateral", path_of(kTdxQuote), "--at", kTdxAt}, net_flags(pcs, dir)));
+  auto r = run_cli(with({"fetch", "collateral", path_of(kTdxSampleQuote), "--at", kTdxSampleAt}, net_flags(pcs, dir)));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto got = parse_collateral(r.out);
   ASSERT_TRUE(got) << got.error().message;
-  const Collateral want = corpus_collateral(kTdxCollateral);
+  const Collateral want = corpus_collateral(kTdxSampleCollateral);
   EXPECT_EQ(got->tcb_info, want.tcb_info);  // byte for byte
   EXPECT_EQ(got->qe_identity, want.qe_identity);
   EXPECT_EQ(got->tcb_info_signature, want.tcb_info_signature);
@@ -145,7 +145,7 @@ TEST_P(PcsVerify, FetchesThenAnswersOfflineFromTheCache) {
 
 INSTANTIATE_TEST_SUITE_P(
     Corpus, PcsVerify,
-    testing::Values(CliCase{kTdxQuote, kTdxCollateral, kTdxAt, "UpToDate"},
+    testing::Values(CliCase{kTdxSampleQuote, kTdxSampleCollateral, kTdxSampleAt, "UpToDate"},
                     CliCase{kSgxQuote, kSgxCollateral, "2025-07-04T10:00:00Z",
                             "ConfigurationAndSWHardeningNeeded"}),
     [](const testing::TestParamInfo<CliCase>& p) { return std::string(p.index ? "Sgx" : "Tdx"); });
@@ -153,7 +153,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(PcsCli, OfflineWithAnEmptyCacheIsAnEndorsementProblem) {
   VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   TempDir dir;
-  auto r = run_cli({"verify", path_of(kTdxQuote), "--at", kTdxAt, "--offline", "--cache-dir",
+  auto r = run_cli({"verify", path_of(kTdxSampleQuote), "--at", kTdxSampleAt, "--offline", "--cache-dir",
                     (dir / "cache").string()});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("TCB Info for TDX FMSPC b0c06f000000: not in the cache"), std::string::npos) << r.err;
@@ -163,25 +163,25 @@ TEST(PcsCli, NotFoundIsAnEndorsementProblem) {
   VERITEE_REQUIRE_DCAP_CORPUS_DIR();
   FakePcs pcs(corpus_collateral(kOtherFmspcCollateral));  // no TCB Info for b0c06f000000: 404
   TempDir dir;
-  auto r = run_cli(with({"verify", path_of(kTdxQuote), "--at", kTdxAt}, net_flags(pcs, dir)));
+  auto r = run_cli(with({"verify", path_of(kTdxSampleQuote), "--at", kTdxSampleAt}, net_flags(pcs, dir)));
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("HTTP 404"), std::string::npos) << r.err;
 }
 
 TEST(PcsCli, TooManyRequestsWithALongRetryAfterFailsAtOnce) {
   VERITEE_REQUIRE_DCAP_CORPUS_DIR();
-  FakePcs pcs(corpus_collateral(kTdxCollateral));
+  FakePcs pcs(corpus_collateral(kTdxSampleCollateral));
   pcs.inject("/tdx/certification/v4/tcb", PcsFault{.status = 429, .retry_after = "3600"});
   TempDir dir;
-  auto r = run_cli(with({"fetch", "collateral", path_of(kTdxQuote), "--max-wait", "5"}, net_flags(pcs, dir)));
+  auto r = run_cli(with({"fetch", "collateral", path_of(kTdxSampleQuote), "--max-wait", "5"}, net_flags(pcs, dir)));
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("HTTP 429 with Retry-After: 3600"), std::string::npos) << r.err;
 }
 
 TEST(PcsCli, QuoteOnStdin) {
   VERITEE_REQUIRE_DCAP_CORPUS_DIR();
-  const std::string cmd = test::cli_path() + " verify - --collateral '" + path_of(kTdxCollateral) +
-                          "' --at " + kTdxAt + " --json < '" + path_of(kTdxQuote) + "'";
+  const std::string cmd = test::cli_path() + " verify - --collateral '" + path_of(kTdxSampleCollateral) +
+                          "' --at " + kTdxSampleAt + " --json < '" + path_of(kTdxSampleQuote) + "'";
   auto r = test::run_program("/bin/sh", {"-c", cmd});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["tcb_status"], "UpToDate");
@@ -196,7 +196,7 @@ class PcsFaults : public testing::Test {
  protected:
   void SetUp() override {
     if (!test::dcap::corpus_dir()) GTEST_SKIP() << "DCAP corpus absent";
-    pcs_ = std::make_unique<FakePcs>(corpus_collateral(kTdxCollateral));
+    pcs_ = std::make_unique<FakePcs>(corpus_collateral(kTdxSampleCollateral));
     endorse::KdsOptions o;
     o.base_url = pcs_->url();
     o.service_name = "PCS";
@@ -207,9 +207,9 @@ class PcsFaults : public testing::Test {
     o.http.total_timeout = std::chrono::milliseconds(500);
     client_.emplace(o);
     cache_.emplace(dir_ / "cache");
-    auto q = load_quote(test::dcap::read_corpus(kTdxQuote)).value();
+    auto q = load_quote(test::dcap::read_corpus(kTdxSampleQuote)).value();
     request_ = collateral_request(q.quote).value();
-    at_ = veritee::parse_time(kTdxAt).value();
+    at_ = veritee::parse_time(kTdxSampleAt).value();
   }
   endorse::PcsFetcher fetcher() {
     return endorse::PcsFetcher(intel_sgx_root_ca(), nullptr, &*cache_, &*client_,
@@ -228,7 +228,7 @@ class PcsFaults : public testing::Test {
     }
     auto again = fetcher().collateral(request_);
     ASSERT_TRUE(again) << again.error().message;
-    EXPECT_EQ(again->collateral.tcb_info, corpus_collateral(kTdxCollateral).tcb_info);
+    EXPECT_EQ(again->collateral.tcb_info, corpus_collateral(kTdxSampleCollateral).tcb_info);
   }
 
   TempDir dir_;
@@ -269,7 +269,7 @@ TEST_F(PcsFaults, WrongFmspc) {
 }
 
 TEST_F(PcsFaults, BrokenSignature) {
-  Collateral c = corpus_collateral(kTdxCollateral);
+  Collateral c = corpus_collateral(kTdxSampleCollateral);
   std::string text = c.tcb_info;
   text.replace(text.find("\"TDX\""), 5, "\"TDX\" ");  // same JSON, other bytes
   const std::string body = "{\"tcbInfo\":" + text + ",\"signature\":\"" +
@@ -283,7 +283,7 @@ TEST_F(PcsFaults, BadPckCrlAndRootCrlAreNotStored) {
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, Errc::kEndorsementInvalid);
   for (const auto& key : cache_->keys()) EXPECT_NE(key, "dcap/pckcrl/platform");
-  pcs_->inject("/sgx/certification/v4/rootcacrl", {.body = to_hex(corpus_collateral(kTdxCollateral).pck_crl)}, 1);
+  pcs_->inject("/sgx/certification/v4/rootcacrl", {.body = to_hex(corpus_collateral(kTdxSampleCollateral).pck_crl)}, 1);
   auto root = fetcher().collateral(request_);
   ASSERT_FALSE(root);  // a CRL, but not the root's
   EXPECT_NE(root.error().message.find("not signed by the pinned"), std::string::npos) << root.error().message;
