@@ -2,7 +2,7 @@
 // service's libmicrohttpd (with GnuTLS) and the fleet's hiredis are loaded on first use
 // (veritee/common/shared_library.hpp), so a verification from files never maps them nor the
 // Kerberos, LDAP, SSH, PKCS#11 and IDN libraries behind them (docs/performance.md); nor,
-// where the CLI links libstdc++ statically, libstdc++.so.
+// where the CLI links libstdc++ statically, libstdc++.so and libm.
 // The dynamic loader says which files it loaded, dlopen'ed ones included, under LD_DEBUG=files.
 #include <string>
 
@@ -40,6 +40,8 @@ TEST(CliFootprint, OfflineVerifyMapsNoNetworkOrServiceLibraries) {
   // header-only), so the dynamic loader never reads libstdc++.so's symbol tables.
   EXPECT_EQ(r.err.find("file=libstdc++"), std::string::npos) << r.err.substr(0, 4000);
   EXPECT_EQ(r.err.find("file=libtomlplusplus"), std::string::npos) << r.err.substr(0, 4000);
+  // Linked --as-needed, and nothing in it calls libm (whose IFUNC resolvers would run at start).
+  EXPECT_EQ(r.err.find("file=libm.so"), std::string::npos) << r.err.substr(0, 4000);
 #endif
 }
 

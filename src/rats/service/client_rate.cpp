@@ -1,7 +1,6 @@
 #include "rats/service/client_rate.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 namespace veritee::rats::detail {
 
@@ -30,7 +29,10 @@ std::optional<long> ClientRateLimit::take(const std::string& client, Clock::time
     b.tokens -= 1.0;
     return std::nullopt;
   }
-  return std::max(1L, static_cast<long>(std::ceil((1.0 - b.tokens) / rate_)));
+  // Whole seconds, rounded up, until one token is back. std::chrono::ceil, not std::ceil: the
+  // CLI then needs no libm (docs/performance.md, "CLI footprint").
+  const std::chrono::duration<double> wait((1.0 - b.tokens) / rate_);
+  return std::max(1L, static_cast<long>(std::chrono::ceil<std::chrono::seconds>(wait).count()));
 }
 
 std::size_t ClientRateLimit::clients() const {
