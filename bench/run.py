@@ -133,7 +133,9 @@ def build(skip, only=None, targets=None):
         return cli if cli.exists() else None
     cfg = ["cmake", "-S", str(ROOT), "-B", str(BUILD), "-G", "Ninja",
            "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_CXX_FLAGS_RELEASE=-O3 -DNDEBUG -g",
-           "-DVERITEE_BENCH=ON", "-DVERITEE_TESTS=OFF"]
+           "-DVERITEE_BENCH=ON", "-DVERITEE_TESTS=OFF",
+           # As scripts/build.sh and scripts/package.sh build it: the measured CLI is the shipped one.
+           "-DVERITEE_UNITY_BUILD=ON"]
     if not shutil.which("ninja"):
         cfg = [c for c in cfg if c not in ("-G", "Ninja")]
     r = run(cfg)
