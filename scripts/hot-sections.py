@@ -6,11 +6,11 @@ Usage: scripts/hot-sections.py BUILD_DIR...
 
 Runs the CLI of each BUILD_DIR under valgrind's callgrind on the bundled sample, the way the
 README and the benchmark use it (with the chain as KDS serves it, with the pinned one, JSON,
-with a policy), and lists every function of the
-executable that ran, the first run's first. Each is written as the sections GCC may have put
-it in (-ffunction-sections: `.text.NAME`, and the hot, startup and unlikely variants);
-constructors and destructors under both names, because the symbol callgrind reports (C1/D1)
-is an alias of the one that names the section (C2/D2).
+with a policy), and lists every function of the executable that ran, the first run's first.
+Each is written as the sections GCC may have put it in (-ffunction-sections: `.text.NAME`,
+and the hot, startup and unlikely variants); constructors and destructors under both names,
+because the symbol callgrind reports (C1/D1) is an alias of the one that names the section
+(C2/D2).
 
 Give it a unity build and a file-by-file one (VERITEE_UNITY_BUILD ON and OFF: scripts/ build
 the first, bench/run the second), because the names GCC gives static initializers and local
