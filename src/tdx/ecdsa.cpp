@@ -17,13 +17,6 @@ namespace {
 
 constexpr std::size_t kPointBytes = 64;  // x || y
 
-const EVP_MD* sha256_md() {
-  // Fetched once: EVP_sha256() in a digest call makes OpenSSL 3 look the provider's
-  // implementation up again every time.
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
 // One key ready to verify with. `key` is owned (a reference taken on a caller's key, so its
 // address, the lookup key, is not reused for another key while the entry lives).
 struct Entry {
@@ -42,7 +35,7 @@ struct Entry {
     clear();
     ossl::PkeyCtxPtr fresh(EVP_PKEY_CTX_new_from_pkey(nullptr, k.get(), nullptr));
     if (!fresh || EVP_PKEY_verify_init(fresh.get()) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(fresh.get(), sha256_md()) != 1) {
+        EVP_PKEY_CTX_set_signature_md(fresh.get(), ossl::sha256_md()) != 1) {
       return false;
     }
     key = std::move(k);
@@ -154,7 +147,7 @@ Result<std::array<unsigned char, 32>> sha256(std::initializer_list<ByteView> par
   std::array<unsigned char, 32> digest{};
   thread_local ossl::MdCtxPtr md(EVP_MD_CTX_new());
   unsigned int len = 0;
-  bool ok = md && sha256_md() && EVP_DigestInit_ex(md.get(), sha256_md(), nullptr) == 1;
+  bool ok = md && ossl::sha256_md() && EVP_DigestInit_ex(md.get(), ossl::sha256_md(), nullptr) == 1;
   for (ByteView p : parts) ok = ok && EVP_DigestUpdate(md.get(), p.data(), p.size()) == 1;
   if (!ok || EVP_DigestFinal_ex(md.get(), digest.data(), &len) != 1 || len != digest.size()) {
     return fail(Errc::kCrypto, "cannot compute SHA-256: " + ossl::last_error());

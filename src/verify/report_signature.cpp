@@ -50,13 +50,6 @@ DerSignature der_signature(ByteView r_le, ByteView s_le) {
   return sig;
 }
 
-const EVP_MD* sha384() {
-  // Fetched once: EVP_sha384() in a digest call makes OpenSSL 3 look the provider's
-  // implementation up again every time.
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA384", nullptr);
-  return md;
-}
-
 // The verification context of the last key this thread verified with, kept ready
 // (EVP_PKEY_verify_init done, signature digest set). Holding a reference on the key keeps its
 // address from being reused for another key while the context refers to it.
@@ -70,7 +63,7 @@ struct PreparedVerify {
     key.reset();
     ossl::PkeyCtxPtr fresh(EVP_PKEY_CTX_new_from_pkey(nullptr, k, nullptr));
     if (!fresh || EVP_PKEY_verify_init(fresh.get()) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(fresh.get(), sha384()) != 1 || EVP_PKEY_up_ref(k) != 1) {
+        EVP_PKEY_CTX_set_signature_md(fresh.get(), ossl::sha384_md()) != 1 || EVP_PKEY_up_ref(k) != 1) {
       return nullptr;
     }
     key.reset(k);
@@ -101,7 +94,7 @@ struct Digest384 {
   std::array<unsigned char, 48> bytes{};
   Result<void> compute(ByteView message) {
     unsigned int len = 0;
-    if (!sha384() || EVP_Digest(message.data(), message.size(), bytes.data(), &len, sha384(),
+    if (!ossl::sha384_md() || EVP_Digest(message.data(), message.size(), bytes.data(), &len, ossl::sha384_md(),
                                 nullptr) != 1 ||
         len != bytes.size()) {
       return fail(Errc::kCrypto, "cannot compute SHA-384: " + ossl::last_error());

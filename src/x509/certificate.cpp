@@ -286,7 +286,7 @@ Result<Certificate> Certificate::from_der(ByteView der) {
   ParsedCertificates& parsed = parsed_certificates();
   std::array<unsigned char, 32> digest{};
   const bool hashed =
-      EVP_Digest(der.data(), der.size(), digest.data(), nullptr, EVP_sha256(), nullptr) == 1;
+      EVP_Digest(der.data(), der.size(), digest.data(), nullptr, ossl::sha256_md(), nullptr) == 1;
   if (hashed) {
     std::lock_guard lock(parsed.mutex);
     if (auto it = parsed.by_digest.find(digest); it != parsed.by_digest.end()) return it->second;
@@ -451,7 +451,7 @@ std::string Certificate::serial_hex() const {
 std::array<unsigned char, 32> Certificate::sha256() const {
   if (state_->sha256) return *state_->sha256;
   std::array<unsigned char, 32> md{};
-  EVP_Digest(state_->der.data(), state_->der.size(), md.data(), nullptr, EVP_sha256(), nullptr);
+  EVP_Digest(state_->der.data(), state_->der.size(), md.data(), nullptr, ossl::sha256_md(), nullptr);
   return md;
 }
 

@@ -30,6 +30,18 @@ using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
 using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
 using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM, OSSL_PARAM_free>>;
 
+// SHA-256 and SHA-384 fetched from the default provider once per process (null if OpenSSL
+// has none): EVP_sha256() in a digest call makes OpenSSL 3 look its implementation up again
+// every time, which costs more than hashing a report.
+inline const EVP_MD* sha256_md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+inline const EVP_MD* sha384_md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+  return md;
+}
+
 // A key shared between owners (a signing key and the JWKS that publishes it).
 inline std::shared_ptr<EVP_PKEY> share(EVP_PKEY* key) {
   return std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free);

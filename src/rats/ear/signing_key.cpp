@@ -30,11 +30,8 @@ std::size_t signature_size(JwsAlg alg) { return alg == JwsAlg::kES256 ? 64 : 96;
 
 namespace {
 
-// Fetched once (EVP_sha256() in a digest call looks the provider's implementation up each time).
 const EVP_MD* digest_of(JwsAlg alg) {
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
-  return alg == JwsAlg::kES256 ? sha256 : sha384;
+  return alg == JwsAlg::kES256 ? ossl::sha256_md() : ossl::sha384_md();
 }
 
 // The algorithm of an EC key by its curve; anything but P-256/P-384 is refused.

@@ -10,17 +10,6 @@ namespace {
 
 constexpr std::size_t kPage = 4096;
 
-// Fetched once: EVP_sha384() in each digest call makes OpenSSL 3 look the provider's
-// implementation up again every time.
-const EVP_MD* md_sha384() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA384", nullptr);
-  return md;
-}
-const EVP_MD* md_sha256() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
 template <std::size_t N>
 Result<std::array<std::uint8_t, N>> digest(EVP_MD_CTX* ctx, const EVP_MD* md, ByteView data) {
   std::array<std::uint8_t, N> out{};
@@ -42,9 +31,9 @@ Result<std::array<std::uint8_t, N>> one_shot(const EVP_MD* md, ByteView data) {
 
 }  // namespace
 
-Result<Digest> sha384(ByteView data) { return one_shot<kDigestSize>(md_sha384(), data); }
+Result<Digest> sha384(ByteView data) { return one_shot<kDigestSize>(ossl::sha384_md(), data); }
 Result<std::array<std::uint8_t, 32>> sha256(ByteView data) {
-  return one_shot<32>(md_sha256(), data);
+  return one_shot<32>(ossl::sha256_md(), data);
 }
 
 // One digest context reused for every page (no allocation per page).
@@ -73,7 +62,7 @@ void LaunchDigest::update(PageType type, std::uint64_t gpa, const Digest& conten
   put_le<std::uint8_t>(info, 0x62, static_cast<std::uint8_t>(type));
   put_le<std::uint64_t>(info, 0x68, gpa);
   if (!hasher_->ctx) return fail_with({Errc::kCrypto, "cannot allocate a digest context"});
-  auto next = digest<kDigestSize>(hasher_->ctx.get(), md_sha384(), info);
+  auto next = digest<kDigestSize>(hasher_->ctx.get(), ossl::sha384_md(), info);
   if (!next) return fail_with(next.error());
   ld_ = *next;
   ++pages_;
@@ -86,7 +75,7 @@ void LaunchDigest::add_normal_pages(std::uint64_t gpa, ByteView contents) {
   }
   for (std::size_t off = 0; off < contents.size() && !error_; off += kPage) {
     if (!hasher_->ctx) return fail_with({Errc::kCrypto, "cannot allocate a digest context"});
-    auto page = digest<kDigestSize>(hasher_->ctx.get(), md_sha384(), contents.subspan(off, kPage));
+    auto page = digest<kDigestSize>(hasher_->ctx.get(), ossl::sha384_md(), contents.subspan(off, kPage));
     if (!page) return fail_with(page.error());
     update(PageType::kNormal, gpa + off, *page);
   }
@@ -98,7 +87,7 @@ void LaunchDigest::add_vmsa_pages(ByteView page, std::size_t count) {
                                                " bytes is not 4 KiB"});
   }
   if (!hasher_->ctx) return fail_with({Errc::kCrypto, "cannot allocate a digest context"});
-  auto contents = digest<kDigestSize>(hasher_->ctx.get(), md_sha384(), page);
+  auto contents = digest<kDigestSize>(hasher_->ctx.get(), ossl::sha384_md(), page);
   if (!contents) return fail_with(contents.error());
   for (std::size_t i = 0; i < count; ++i) update(PageType::kVmsa, kVmsaGpa, *contents);
 }
