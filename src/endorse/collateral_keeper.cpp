@@ -68,6 +68,10 @@ veritee::TimePoint CollateralKeeper::valid_now() const {
   return options_.valid_at ? options_.valid_at() : now();
 }
 
+HeldPiece CollateralKeeper::held_piece(Bytes bytes, PcsValidity validity, Origin origin, std::string source) {
+  return HeldPiece{std::move(bytes), validity, origin, std::move(source), ++serials_};
+}
+
 PcsSource CollateralKeeper::source_of(const Slot& slot, veritee::TimePoint valid) const {
   return pcs_source(slot.piece, slot.request, *root_, client_ ? client_->base_url() : std::string(),
                     root_ca_crl_url_, valid);
@@ -92,7 +96,7 @@ bool CollateralKeeper::take_from_cache(Slot& slot, const PcsSource& source, veri
   auto v = pcs_validity(slot.piece, *found.bytes);
   if (!v || !v->current_at(valid)) return false;
   if (slot.held && slot.held->validity.current_at(valid) && !newer(*v, slot.held->validity)) return false;
-  slot.held = HeldPiece{std::move(*found.bytes), *v, Origin::kCache, "cache " + found.file.string()};
+  slot.held = held_piece(std::move(*found.bytes), *v, Origin::kCache, "cache " + found.file.string());
   return true;
 }
 
@@ -168,7 +172,7 @@ void CollateralKeeper::attempt(const std::string& key, veritee::TimePoint at) {
       }
     }
     if (options_.notify) options_.notify("holding the " + source.entry.what + " from " + source.url + until(*validity));
-    slot.held = HeldPiece{std::move(*bytes), *validity, Origin::kFetched, "PCS " + source.url};
+    slot.held = held_piece(std::move(*bytes), *validity, Origin::kFetched, "PCS " + source.url);
   }
   slot.state.succeeded(next_attempt_after(*slot.held, at, valid));
   commit(key, std::move(slot));
@@ -331,6 +335,20 @@ void CollateralKeeper::start() {
 }
 
 void CollateralKeeper::stop() { thread_.stop(); }
+
+std::optional<FetchedCollateral> CollateralKeeper::assembled(const std::array<std::uint64_t, 4>& serials) const {
+  std::lock_guard lock(assembled_mutex_);
+  auto it = assembled_.find(serials);
+  if (it == assembled_.end()) return std::nullopt;
+  return it->second;
+}
+
+void CollateralKeeper::remember(const std::array<std::uint64_t, 4>& serials, const FetchedCollateral& collateral) {
+  std::lock_guard lock(assembled_mutex_);
+  // Pieces replaced leave their entries behind: one per TCB Info kept, and as many again.
+  if (assembled_.size() >= 2 * options_.max_tcb_infos) assembled_.clear();
+  assembled_.insert_or_assign(serials, collateral);
+}
 
 std::vector<CollateralStatus> CollateralKeeper::status() const {
   const auto valid = valid_now();

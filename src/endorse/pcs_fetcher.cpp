@@ -4,6 +4,9 @@
 
 #include "veritee/endorse/collateral_keeper.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include <nlohmann/json.hpp>
 
 namespace veritee::endorse {
@@ -295,7 +298,7 @@ Result<PcsFetcher::Got> PcsFetcher::get(const PcsSource& piece, const tdx::Colla
   if (keeper_) {
     auto held = keeper_->lookup(piece.piece, request, at_);
     if (!held) return std::unexpected(held.error());
-    return Got{std::move(held->bytes), "held in memory, from " + held->source, held->origin};
+    return Got{std::move(held->bytes), "held in memory, from " + held->source, held->origin, held->serial};
   }
   auto from_pcs = [&]() -> Result<Bytes> {
     auto response = client_->get_url(piece.url);
@@ -335,28 +338,42 @@ Result<PcsFetcher::Got> PcsFetcher::get(const PcsSource& piece, const tdx::Colla
 }
 
 Result<FetchedCollateral> PcsFetcher::collateral(const tdx::CollateralRequest& request) {
-  json merged = json::object();
-  FetchedCollateral out;
+  const std::vector<PcsSource> sources = pieces(request);
+  std::vector<Got> got;
   std::optional<Error> missing;  // with a keeper: every piece is asked for, so all are fetched at once
-  for (const PcsSource& piece : pieces(request)) {
-    auto got = get(piece, request);
-    if (!got && keeper_) {
-      if (!missing || (missing->code == Errc::kNetwork && got.error().code != Errc::kNetwork)) missing = got.error();
+  for (const PcsSource& piece : sources) {
+    auto one = get(piece, request);
+    if (!one && keeper_) {
+      if (!missing || (missing->code == Errc::kNetwork && one.error().code != Errc::kNetwork)) missing = one.error();
       continue;
     }
-    if (!got) return std::unexpected(got.error());
-    json part = json::parse(got->bytes.begin(), got->bytes.end(), nullptr, false);
-    if (!part.is_object()) {
-      return fail(Errc::kEndorsementInvalid, piece.entry.what + ": not a JSON object");
-    }
-    merged.update(part);
-    out.provenance.push_back({std::string(to_string(piece.piece)), got->origin, std::move(got->source)});
+    if (!one) return std::unexpected(one.error());
+    got.push_back(std::move(*one));
   }
   if (missing) return std::unexpected(std::move(*missing));
+  // Four pieces the keeper holds: assembled once (CollateralKeeper::assembled).
+  std::array<std::uint64_t, 4> serials{};
+  const bool held = keeper_ && got.size() == serials.size() &&
+                    std::all_of(got.begin(), got.end(), [](const Got& g) { return g.serial != 0; });
+  if (held) {
+    for (std::size_t i = 0; i < serials.size(); ++i) serials[i] = got[i].serial;
+    if (auto known = keeper_->assembled(serials)) return std::move(*known);
+  }
+  json merged = json::object();
+  FetchedCollateral out;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    json part = json::parse(got[i].bytes.begin(), got[i].bytes.end(), nullptr, false);
+    if (!part.is_object()) {
+      return fail(Errc::kEndorsementInvalid, sources[i].entry.what + ": not a JSON object");
+    }
+    merged.update(part);
+    out.provenance.push_back({std::string(to_string(sources[i].piece)), got[i].origin, std::move(got[i].source)});
+  }
   out.json = merged.dump(2);
   auto parsed = tdx::parse_collateral(out.json);
   if (!parsed) return std::unexpected(parsed.error());
   out.collateral = std::move(*parsed);
+  if (held) keeper_->remember(serials, out);
   return out;
 }
 

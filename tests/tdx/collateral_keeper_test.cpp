@@ -8,7 +8,10 @@
 // helpers are this folder's); `veritee serve` with it: serve_collateral_test.cpp.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
+#include <cstdint>
+#include <set>
 #include <thread>
 
 #include "support/dcap_corpus.hpp"
@@ -131,6 +134,48 @@ TEST_F(CollateralKeeperTest, NotHeldIsAnAnswerAtOnceThenHeldIsUsedWithoutAFetch)
   EXPECT_TRUE(again->globals_current());
   ASSERT_TRUE(ask(*again));
   again->refresh_due();  // nothing is due yet
+  EXPECT_EQ(pcs_->requests(), 4U);
+}
+
+// A service asks for the same platform's collateral again and again: assembled from the four
+// held pieces once (merging and parsing 16 KB of JSON costs more than the quote's signatures),
+// remembered by the pieces' serials, and the same collateral comes back.
+TEST_F(CollateralKeeperTest, HeldPiecesAreAssembledOnceByTheirSerials) {
+  auto k = keeper();
+  ASSERT_FALSE(ask(*k));
+  k->refresh_due();
+  auto first = ask(*k);
+  ASSERT_TRUE(first) << first.error().message;
+  std::array<std::uint64_t, 4> serials{};
+  std::size_t i = 0;
+  for (PcsPiece piece : {PcsPiece::kTcbInfo, PcsPiece::kQeIdentity, PcsPiece::kPckCrl, PcsPiece::kRootCaCrl}) {
+    auto held = k->lookup(piece, request_, clock_.now);
+    ASSERT_TRUE(held) << held.error().message;
+    EXPECT_NE(held->serial, 0U);
+    serials[i++] = held->serial;
+  }
+  EXPECT_EQ(std::set<std::uint64_t>(serials.begin(), serials.end()).size(), 4U) << "a serial names one piece";
+  auto remembered = k->assembled(serials);
+  ASSERT_TRUE(remembered) << "the collateral of the held pieces is remembered";
+  EXPECT_EQ(remembered->json, first->json);
+  auto other = serials;
+  other[0] += 100;
+  EXPECT_FALSE(k->assembled(other)) << "another TCB Info is another collateral";
+
+  auto second = ask(*k);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->json, first->json);
+  EXPECT_EQ(second->collateral.tcb_info, collateral_.tcb_info);
+  ASSERT_EQ(second->provenance.size(), first->provenance.size());
+  for (std::size_t p = 0; p < first->provenance.size(); ++p) {
+    EXPECT_EQ(second->provenance[p].source, first->provenance[p].source);
+  }
+  // Assembled again from the pieces a restarted keeper takes from the cache: the same.
+  auto again = keeper();
+  again->load();
+  auto third = ask(*again);
+  ASSERT_TRUE(third) << third.error().message;
+  EXPECT_EQ(third->json, first->json);
   EXPECT_EQ(pcs_->requests(), 4U);
 }
 

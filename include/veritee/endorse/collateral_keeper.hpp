@@ -12,7 +12,10 @@
 // failures: kds_client.hpp). Without a client (offline) nothing is fetched.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -43,6 +46,7 @@ struct HeldPiece {
   PcsValidity validity;
   Origin origin = Origin::kCache;
   std::string source;  // "cache /path/objects/…" or "PCS https://…"
+  std::uint64_t serial = 0;  // names these bytes among every piece this keeper took (1, 2, …)
 };
 
 // One kept piece as readiness reports it.
@@ -81,6 +85,13 @@ class CollateralKeeper {
   Result<HeldPiece> lookup(PcsPiece piece, const tdx::CollateralRequest& request,
                            std::optional<veritee::TimePoint> at = std::nullopt);
 
+  // The collateral PcsFetcher assembled from four held pieces (by their serials, in the order
+  // TCB Info, QE Identity, PCK CRL, root CA CRL): a service asks for the same platforms'
+  // collateral again and again, and merging and parsing it again would cost more than the
+  // quote's verification. Bounded (full, it starts again empty).
+  std::optional<FetchedCollateral> assembled(const std::array<std::uint64_t, 4>& serials) const;
+  void remember(const std::array<std::uint64_t, 4>& serials, const FetchedCollateral& collateral);
+
   std::vector<CollateralStatus> status() const;
   // Whether every global piece kept is current (TCB Infos, per FMSPC, are not counted).
   bool globals_current() const;
@@ -97,6 +108,7 @@ class CollateralKeeper {
   };
   veritee::TimePoint now() const;
   veritee::TimePoint valid_now() const;
+  HeldPiece held_piece(Bytes bytes, PcsValidity validity, Origin origin, std::string source);
   PcsSource source_of(const Slot& slot, veritee::TimePoint valid) const;
   bool take_from_cache(Slot& slot, const PcsSource& source, veritee::TimePoint valid);
   void failed(Slot& slot, veritee::TimePoint at, std::string problem, bool deferred, Errc code);
@@ -115,6 +127,9 @@ class CollateralKeeper {
   mutable std::mutex mutex_;          // slots_
   std::map<std::string, Slot> slots_;  // by cache entry key
   std::mutex pass_mutex_;             // one refresh pass at a time
+  std::atomic<std::uint64_t> serials_{0};
+  mutable std::mutex assembled_mutex_;  // assembled_
+  std::map<std::array<std::uint64_t, 4>, FetchedCollateral> assembled_;
   RefreshThread thread_;              // last: stopped first
 };
 

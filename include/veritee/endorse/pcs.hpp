@@ -17,6 +17,7 @@
 // signed text exactly as PCS served it.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -129,6 +130,7 @@ class PcsFetcher {
     Bytes bytes;
     std::string source;
     Origin origin;
+    std::uint64_t serial = 0;  // HeldPiece::serial when the keeper held it
   };
   Result<Got> get(const PcsSource& piece, const tdx::CollateralRequest& request);
 
