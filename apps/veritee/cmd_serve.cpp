@@ -238,16 +238,7 @@ int run_serve(const ServeFlags& f) {
   }
   config.extra_metrics = [src, kds_metrics, fl = &*fleet, held = crls.get(), pcs = &*dcap] {
     if (!src->client()) return crl_metrics(held) + fl->metrics() + collateral_metrics(*pcs);
-    return kds_metrics->render() + "# HELP veritee_kds_requests_total HTTP requests sent to AMD KDS.\n"
-           "# TYPE veritee_kds_requests_total counter\n"
-           "veritee_kds_requests_total " + std::to_string(src->client()->requests_sent()) + "\n"
-           "# HELP veritee_kds_short_circuited_total KDS requests refused at once (circuit open).\n"
-           "# TYPE veritee_kds_short_circuited_total counter\n"
-           "veritee_kds_short_circuited_total " + std::to_string(src->client()->requests_short_circuited()) + "\n"
-           "# HELP veritee_kds_circuit_open 1 while KDS requests are refused without being sent.\n"
-           "# TYPE veritee_kds_circuit_open gauge\n"
-           "veritee_kds_circuit_open " + std::string(src->client()->circuit_open() ? "1" : "0") + "\n" +
-           crl_metrics(held) + fl->metrics() + collateral_metrics(*pcs);
+    return kds_metrics->render(*src->client()) + crl_metrics(held) + fl->metrics() + collateral_metrics(*pcs);
   };
   set_readiness(config, crls.get(), *src);
   add_collateral_readiness(config, *dcap);

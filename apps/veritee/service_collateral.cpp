@@ -104,16 +104,7 @@ std::string collateral_metrics(const ServiceCollateral& collateral) {
   const endorse::CollateralKeeper* keeper = collateral.keeper.get();
   endorse::KdsClient* client = collateral.sources ? collateral.sources->client() : nullptr;
   if (!keeper || !client) return {};
-  std::string out = collateral.metrics->render() +
-      "# HELP veritee_pcs_requests_total HTTP requests sent to Intel PCS.\n"
-      "# TYPE veritee_pcs_requests_total counter\n"
-      "veritee_pcs_requests_total " + std::to_string(client->requests_sent()) + "\n"
-      "# HELP veritee_pcs_short_circuited_total PCS requests refused at once (circuit open).\n"
-      "# TYPE veritee_pcs_short_circuited_total counter\n"
-      "veritee_pcs_short_circuited_total " + std::to_string(client->requests_short_circuited()) + "\n"
-      "# HELP veritee_pcs_circuit_open 1 while PCS requests are refused without being sent.\n"
-      "# TYPE veritee_pcs_circuit_open gauge\n"
-      "veritee_pcs_circuit_open " + std::string(client->circuit_open() ? "1" : "0") + "\n"
+  std::string out = collateral.metrics->render(*client) +
       "# HELP veritee_dcap_collateral_current 1 while a current piece of DCAP collateral is held.\n"
       "# TYPE veritee_dcap_collateral_current gauge\n";
   for (const auto& s : keeper->status()) {

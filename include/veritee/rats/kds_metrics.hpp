@@ -26,6 +26,9 @@ class KdsMetrics {
   void observe(const endorse::KdsEvent& event);
   // <prefix>_responses_total{outcome} and <prefix>_request_seconds.
   std::string render() const;
+  // The same, then what `client` counts: <prefix>_requests_total (sent),
+  // <prefix>_short_circuited_total (refused at once, circuit open) and <prefix>_circuit_open.
+  std::string render(const endorse::KdsClient& client) const;
 
  private:
   std::string prefix_;

@@ -61,4 +61,18 @@ std::string KdsMetrics::render() const {
   return out.str();
 }
 
+std::string KdsMetrics::render(const endorse::KdsClient& client) const {
+  const std::string& p = prefix_;
+  return render() +
+         "# HELP " + p + "_requests_total HTTP requests sent to " + service_ + ".\n"
+         "# TYPE " + p + "_requests_total counter\n" +
+         p + "_requests_total " + std::to_string(client.requests_sent()) + "\n"
+         "# HELP " + p + "_short_circuited_total " + service_ + " requests refused at once (circuit open).\n"
+         "# TYPE " + p + "_short_circuited_total counter\n" +
+         p + "_short_circuited_total " + std::to_string(client.requests_short_circuited()) + "\n"
+         "# HELP " + p + "_circuit_open 1 while " + service_ + " requests are refused without being sent.\n"
+         "# TYPE " + p + "_circuit_open gauge\n" +
+         p + "_circuit_open " + (client.circuit_open() ? "1" : "0") + "\n";
+}
+
 }  // namespace veritee::rats
